@@ -1,0 +1,46 @@
+# Kafka Sensor Lab: the README's commands. `make lab` to teach, `make test` to check everything.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: setup lab test lint unit integration notebooks broker stop status reset bench clean help
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; assert (3, 10) <= sys.version_info[:2] <= (3, 12), "Python 3.10-3.12 is needed, found " + sys.version.split()[0]'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+setup: $(VENV)/.installed  ## create .venv, install the package, fetch Kafka and the Spark connector
+	$(PY) -m lab_utils.jvm fetch
+
+lab: setup  ## set up, start the broker if none answers, open JupyterLab on notebooks/
+	$(PY) -m lab_utils.broker start
+	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks
+
+lint: setup  ## ruff over the package, the tests and the notebooks
+	$(VENV)/bin/ruff check lab_utils tests notebooks
+	$(VENV)/bin/ruff format --check lab_utils tests notebooks
+
+test: setup lint  ## set up, then unit, integration and headless notebook tests on a real broker
+	LAB_PROFILE=fast $(PY) -m lab_utils.broker run -- $(PY) -m pytest
+
+broker: setup  ## start the local Kafka broker (no Docker needed)
+	$(PY) -m lab_utils.broker start
+
+stop:  ## stop what the lab started (broker); safe to run twice
+	@if [ -x $(PY) ]; then $(PY) -m lab_utils.broker stop; fi
+
+status: setup  ## who serves the lab's bootstrap address
+	$(PY) -m lab_utils.broker status
+
+reset: stop  ## forget the local broker's data and the lab's Spark state
+	rm -rf .lab/kafka .lab/spark .lab/logs
+
+clean: stop  ## remove the virtualenv and everything under .lab
+	rm -rf $(VENV) .lab

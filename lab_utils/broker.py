@@ -1,0 +1,267 @@
+"""Start, stop and check a local single-node Apache Kafka broker (KRaft) without Docker.
+
+``make broker`` / ``make stop`` and the test suite call this; notebook 00 calls
+:func:`broker_status`. The broker is real Apache Kafka from Maven Central (see ``lab_utils.jvm``),
+combined broker + controller, listening on 127.0.0.1 only, with its data, logs and PID file under
+``.lab/kafka`` (ignored by git). Everything is idempotent: starting a running broker or stopping a
+stopped one only says so, and a broker that someone else runs (a Docker one) is used, never touched.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+from lab_utils.config import load_config
+from lab_utils.errors import LabError
+from lab_utils.jvm import POM_DIR, broker_classpath, java_executable, kafka_version, require_java
+
+START_TIMEOUT_S = 90.0
+STOP_TIMEOUT_S = 30.0
+
+
+@dataclass(frozen=True)
+class BrokerPaths:
+    """Where one local broker keeps its files."""
+
+    home: Path
+
+    @property
+    def data(self) -> Path:
+        return self.home / "data"
+
+    @property
+    def logs(self) -> Path:
+        return self.home / "logs"
+
+    @property
+    def properties(self) -> Path:
+        return self.home / "server.properties"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.home / "broker.pid"
+
+
+def default_paths() -> BrokerPaths:
+    """The local broker's folder under the lab's home (``.lab/kafka``)."""
+    return BrokerPaths(load_config().lab_home / "kafka")
+
+
+def split_address(address: str) -> tuple[str, int]:
+    """``'127.0.0.1:9092'`` -> ``('127.0.0.1', 9092)``."""
+    host, _, port = address.rpartition(":")
+    if not host or not port.isdigit():
+        raise LabError(f"{address!r} is not a host:port address: set LAB_BOOTSTRAP_SERVERS like 127.0.0.1:9092.")
+    return host.strip("[]"), int(port)
+
+
+def port_open(address: str, timeout_s: float = 1.0) -> bool:
+    """True when something accepts TCP connections at ``address``."""
+    host, port = split_address(address)
+    try:
+        with socket.create_connection((host, port), timeout=timeout_s):
+            return True
+    except OSError:
+        return False
+
+
+def server_properties(paths: BrokerPaths, port: int) -> str:
+    """The configuration of a combined broker + controller that listens on loopback only."""
+    settings = {
+        "process.roles": "broker,controller",
+        "node.id": "1",
+        "listeners": f"PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{port + 1}",
+        "advertised.listeners": f"PLAINTEXT://127.0.0.1:{port}",
+        "controller.listener.names": "CONTROLLER",
+        "inter.broker.listener.name": "PLAINTEXT",
+        "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+        "controller.quorum.bootstrap.servers": f"127.0.0.1:{port + 1}",
+        "log.dirs": str(paths.data),
+        # One node: every internal topic can only have one replica.
+        "offsets.topic.replication.factor": "1",
+        "transaction.state.log.replication.factor": "1",
+        "transaction.state.log.min.isr": "1",
+        "share.coordinator.state.topic.replication.factor": "1",
+        "share.coordinator.state.topic.min.isr": "1",
+        # A classroom broker: no 3 s wait before the first consumer group starts.
+        "group.initial.rebalance.delay.ms": "0",
+        "num.partitions": "1",
+        "log.retention.hours": "168",
+    }
+    return "".join(f"{key}={value}\n" for key, value in settings.items())
+
+
+def _read_pid(paths: BrokerPaths) -> int | None:
+    """The PID of the broker this lab started, if that process still runs (else forget it)."""
+    try:
+        pid = int(paths.pid_file.read_text().strip())
+        if "kafka.Kafka" in psutil.Process(pid).cmdline() and _process_alive(pid):
+            return pid
+    except (FileNotFoundError, ValueError, psutil.Error):
+        pass
+    paths.pid_file.unlink(missing_ok=True)
+    return None
+
+
+def _java_command(paths: BrokerPaths, main_class: str, *args: str) -> list[str]:
+    return [
+        java_executable(), "-Xms256m", "-Xmx768m", "-XX:-UsePerfData",
+        "-Djava.awt.headless=true", "-Djava.net.preferIPv4Stack=true",
+        f"-Djava.io.tmpdir={paths.home}",
+        f"-Dkafka.logs.dir={paths.logs}",
+        f"-Dlog4j2.configurationFile={POM_DIR / 'broker-log4j2.properties'}",
+        "-cp", os.pathsep.join(broker_classpath()), main_class, *args,
+    ]  # fmt: skip
+
+
+def _format_storage(paths: BrokerPaths) -> None:
+    """Format the KRaft storage once: a fresh cluster id, this node as the only controller."""
+    if (paths.data / "meta.properties").exists():
+        return
+    cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    command = _java_command(
+        paths, "kafka.tools.StorageTool", "format", "--standalone",
+        "--cluster-id", cluster_id, "--config", str(paths.properties),
+    )  # fmt: skip
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    if result.returncode != 0:
+        (paths.logs / "format.log").write_text(result.stdout + result.stderr)
+        raise LabError(f"Formatting the Kafka storage failed (see {paths.logs / 'format.log'}): run `make reset-broker` and try again.")
+
+
+def _wait_until_ready(address: str, pid: int, paths: BrokerPaths) -> None:
+    from lab_utils.clients import broker_answers
+
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if _read_pid(paths) != pid:
+            raise LabError(f"The Kafka broker stopped while starting: read {paths.logs / 'server.log'} (is port {address} taken?).")
+        if port_open(address, 0.5) and broker_answers(address):
+            return
+        time.sleep(0.5)
+    raise LabError(f"The Kafka broker did not answer within {START_TIMEOUT_S:.0f} s: read {paths.logs / 'server.log'}.")
+
+
+def start_broker(paths: BrokerPaths | None = None, address: str | None = None) -> str:
+    """Make sure a broker answers at the lab's address; start a local one only if none does.
+
+    Returns one line saying what happened, for the caller to print.
+    """
+    paths = paths or default_paths()
+    address = address or load_config().bootstrap_list[0]
+    if _read_pid(paths) is not None:
+        return f"The lab's Kafka broker is already running at {address}."
+    if port_open(address):
+        return f"A Kafka broker not started by this lab already answers at {address}: using it."
+    host, port = split_address(address)
+    if host not in {"127.0.0.1", "localhost"}:
+        raise LabError(f"No broker answers at {address}, and the lab only starts brokers on 127.0.0.1: start that cluster, or unset LAB_BOOTSTRAP_SERVERS.")
+    require_java()
+    for folder in (paths.data, paths.logs):
+        folder.mkdir(parents=True, exist_ok=True)
+    paths.properties.write_text(server_properties(paths, port))
+    _format_storage(paths)
+    with open(paths.logs / "server.out", "ab") as out:
+        process = subprocess.Popen(
+            _java_command(paths, "kafka.Kafka", str(paths.properties)),
+            stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+            start_new_session=True,  # Ctrl-C in the terminal or a dying kernel must not kill it
+        )  # fmt: skip
+    paths.pid_file.write_text(str(process.pid))
+    _wait_until_ready(address, process.pid, paths)
+    return f"Started Apache Kafka {kafka_version()} (KRaft) at {address}, PID {process.pid}."
+
+
+def stop_broker(paths: BrokerPaths | None = None) -> str:
+    """Stop the broker this lab started (never one it did not start); safe to call twice."""
+    paths = paths or default_paths()
+    pid = _read_pid(paths)
+    if pid is None:
+        return "No Kafka broker started by this lab is running."
+    os.kill(pid, signal.SIGTERM)  # Kafka shuts down cleanly on SIGTERM
+    deadline = time.monotonic() + STOP_TIMEOUT_S
+    while time.monotonic() < deadline and _process_alive(pid):
+        time.sleep(0.2)
+    if _process_alive(pid):
+        os.kill(pid, signal.SIGKILL)
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # reap it when this process started it
+    paths.pid_file.unlink(missing_ok=True)
+    return f"Stopped the lab's Kafka broker (PID {pid})."
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def broker_status(paths: BrokerPaths | None = None, address: str | None = None) -> str:
+    """One line: who serves the lab's address, if anyone."""
+    paths = paths or default_paths()
+    address = address or load_config().bootstrap_list[0]
+    pid = _read_pid(paths)
+    if pid is not None:
+        return f"The lab's Kafka broker runs at {address} (PID {pid})."
+    if port_open(address):
+        return f"A Kafka broker not started by this lab answers at {address}."
+    return f"No Kafka broker answers at {address}: start one with `make broker`."
+
+
+@contextlib.contextmanager
+def broker_running(paths: BrokerPaths | None = None) -> Iterator[str]:
+    """Keep a broker up inside the block; stop it afterwards only if this block started it."""
+    paths = paths or default_paths()
+    started_here = _read_pid(paths) is None and not port_open(load_config().bootstrap_list[0])
+    message = start_broker(paths)
+    try:
+        yield message
+    finally:
+        if started_here:
+            print(stop_broker(paths), flush=True)
+
+
+def run_with_broker(command: list[str]) -> int:
+    """Run ``command`` with a broker up (``make test``); stop it after if it was started for this."""
+    with broker_running() as message:
+        print(message, flush=True)
+        return subprocess.call(command)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m lab_utils.broker start|stop|status|run -- COMMAND...``."""
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        if args[:1] == ["start"]:
+            print(start_broker())
+        elif args[:1] == ["stop"]:
+            print(stop_broker())
+        elif args[:1] == ["status"]:
+            print(broker_status())
+        elif args[:2] == ["run", "--"] and len(args) > 2:
+            return run_with_broker(args[2:])
+        else:
+            print("usage: python -m lab_utils.broker start|stop|status|run -- COMMAND...", file=sys.stderr)
+            return 2
+    except LabError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

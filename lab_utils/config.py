@@ -1,0 +1,99 @@
+"""Every setting of the lab in one place, overridable by environment variables.
+
+The same notebooks run against the local broker, a Docker broker or a real cluster: only the
+environment changes. ``LAB_PROFILE=fast`` (set by ``make test``) shortens every bounded run for CI.
+Used by every other module; the README lists every variable.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lab_utils.errors import LabError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# How long the bounded demo steps run, per profile: class runs are long enough to watch,
+# CI runs are long enough to prove the behaviour and no longer.
+_PROFILES: dict[str, dict[str, float]] = {
+    "normal": {"stream_seconds": 60.0, "consume_seconds": 15.0, "produce_seconds": 10.0},
+    "fast": {"stream_seconds": 14.0, "consume_seconds": 5.0, "produce_seconds": 4.0},
+}
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+def _env_float(name: str, default: float) -> float:
+    raw = _env(name, str(default))
+    try:
+        return float(raw)
+    except ValueError:
+        raise LabError(f"{name}={raw!r} is not a number: set it to a number or unset it.") from None
+
+
+def _env_int(name: str, default: int) -> int:
+    value = _env_float(name, default)
+    if value != int(value) or value < 1:
+        raise LabError(f"{name}={value!r} must be a whole number of at least 1.")
+    return int(value)
+
+
+@dataclass(frozen=True)
+class LabConfig:
+    """A snapshot of the lab's settings; build one with :func:`load_config`."""
+
+    profile: str
+    bootstrap_servers: str
+    topic: str
+    dlq_topic: str
+    partitions: int
+    replication_factor: int
+    threshold: float
+    sensor_count: int
+    interval_s: float
+    stream_seconds: float
+    consume_seconds: float
+    produce_seconds: float
+    trigger_seconds: float
+    spark_master: str
+    spark_ui: bool
+    connect_timeout_s: float
+    lab_home: Path = field(default=PROJECT_ROOT / ".lab")
+
+    @property
+    def bootstrap_list(self) -> list[str]:
+        """The bootstrap servers as a list, as kafka-python wants them."""
+        return [server.strip() for server in self.bootstrap_servers.split(",") if server.strip()]
+
+
+def load_config() -> LabConfig:
+    """Read the settings from the environment (defaults suit a laptop broker on 127.0.0.1:9092)."""
+    profile = _env("LAB_PROFILE", "normal").lower()
+    if profile not in _PROFILES:
+        raise LabError(f"LAB_PROFILE={profile!r} is unknown: use 'normal' or 'fast'.")
+    runs = _PROFILES[profile]
+    topic = _env("LAB_TOPIC", "sensor-suhu")
+    return LabConfig(
+        profile=profile,
+        bootstrap_servers=_env("LAB_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
+        topic=topic,
+        dlq_topic=_env("LAB_DLQ_TOPIC", f"{topic}-dlq"),
+        partitions=_env_int("LAB_PARTITIONS", 3),
+        replication_factor=_env_int("LAB_REPLICATION_FACTOR", 1),
+        threshold=_env_float("LAB_THRESHOLD", 80.0),
+        sensor_count=_env_int("LAB_SENSORS", 3),
+        interval_s=_env_float("LAB_INTERVAL_S", 1.0),
+        stream_seconds=_env_float("LAB_STREAM_SECONDS", runs["stream_seconds"]),
+        consume_seconds=_env_float("LAB_CONSUME_SECONDS", runs["consume_seconds"]),
+        produce_seconds=_env_float("LAB_PRODUCE_SECONDS", runs["produce_seconds"]),
+        trigger_seconds=_env_float("LAB_TRIGGER_SECONDS", 1.0),
+        spark_master=_env("LAB_SPARK_MASTER", "local[2]"),
+        spark_ui=_env("LAB_SPARK_UI", "0") in {"1", "true", "yes"},
+        connect_timeout_s=_env_float("LAB_CONNECT_TIMEOUT_S", 3.0),
+        lab_home=Path(_env("LAB_HOME", str(PROJECT_ROOT / ".lab"))),
+    )

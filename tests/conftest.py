@@ -1,0 +1,66 @@
+"""Shared fixtures: a real Kafka broker and a real SparkSession, started once per test session."""
+
+from __future__ import annotations
+
+import socket
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from lab_utils.config import LabConfig, load_config
+
+
+def free_port_pair() -> int:
+    """A loopback port p such that p and p + 1 are both free (a broker and its controller)."""
+    for _ in range(50):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        with socket.socket() as second:
+            try:
+                second.bind(("127.0.0.1", port + 1))
+            except OSError:
+                continue
+        return port
+    raise RuntimeError("no free pair of loopback ports")
+
+
+def listening_addresses(pid: int) -> set[tuple[str, int]]:
+    """The (ip, port) pairs a process listens on, IPv4-mapped IPv6 shown as IPv4."""
+    import ipaddress
+
+    import psutil
+
+    found = set()
+    for connection in psutil.Process(pid).net_connections():
+        if connection.status == psutil.CONN_LISTEN:
+            ip = ipaddress.ip_address(connection.laddr.ip)
+            mapped = getattr(ip, "ipv4_mapped", None)
+            found.add((str(mapped or ip), connection.laddr.port))
+    return found
+
+
+@pytest.fixture(scope="session")
+def broker() -> Iterator[LabConfig]:
+    """The lab's broker (started here, and stopped after, unless one already answers)."""
+    from lab_utils.broker import broker_running
+
+    with broker_running():
+        yield load_config()
+
+
+@pytest.fixture(scope="session")
+def spark(broker: LabConfig):
+    """The lab's SparkSession with the Kafka connector; its JVM ends with the test session."""
+    from lab_utils.spark import get_spark, stop_spark
+
+    session = get_spark()
+    yield session
+    stop_spark()
+
+
+@pytest.fixture
+def topic_name() -> str:
+    """A fresh topic name per test, so tests never see each other's records."""
+    return f"test-{uuid.uuid4().hex[:10]}"
