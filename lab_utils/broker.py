@@ -64,7 +64,9 @@ def split_address(address: str) -> tuple[str, int]:
     """``'127.0.0.1:9092'`` -> ``('127.0.0.1', 9092)``."""
     host, _, port = address.rpartition(":")
     if not host or not port.isdigit():
-        raise LabError(f"{address!r} is not a host:port address: set LAB_BOOTSTRAP_SERVERS like 127.0.0.1:9092.")
+        raise LabError(
+            f"{address!r} is not a host:port address: set LAB_BOOTSTRAP_SERVERS like 127.0.0.1:9092."
+        )
     return host.strip("[]"), int(port)
 
 
@@ -139,7 +141,10 @@ def _format_storage(paths: BrokerPaths) -> None:
     result = subprocess.run(command, capture_output=True, text=True, timeout=120)
     if result.returncode != 0:
         (paths.logs / "format.log").write_text(result.stdout + result.stderr)
-        raise LabError(f"Formatting the Kafka storage failed (see {paths.logs / 'format.log'}): run `make reset-broker` and try again.")
+        raise LabError(
+            f"Formatting the Kafka storage failed (see {paths.logs / 'format.log'}): "
+            "run `make reset` and try again."
+        )
 
 
 def _wait_until_ready(address: str, pid: int, paths: BrokerPaths) -> None:
@@ -148,11 +153,16 @@ def _wait_until_ready(address: str, pid: int, paths: BrokerPaths) -> None:
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if _read_pid(paths) != pid:
-            raise LabError(f"The Kafka broker stopped while starting: read {paths.logs / 'server.log'} (is port {address} taken?).")
+            raise LabError(
+                f"The Kafka broker stopped while starting: read {paths.logs / 'server.log'} "
+                f"(is port {address} taken?)."
+            )
         if port_open(address, 0.5) and broker_answers(address):
             return
         time.sleep(0.5)
-    raise LabError(f"The Kafka broker did not answer within {START_TIMEOUT_S:.0f} s: read {paths.logs / 'server.log'}.")
+    raise LabError(
+        f"The Kafka broker did not answer within {START_TIMEOUT_S:.0f} s: read {paths.logs / 'server.log'}."
+    )
 
 
 def start_broker(paths: BrokerPaths | None = None, address: str | None = None) -> str:
@@ -168,7 +178,10 @@ def start_broker(paths: BrokerPaths | None = None, address: str | None = None) -
         return f"A Kafka broker not started by this lab already answers at {address}: using it."
     host, port = split_address(address)
     if host not in {"127.0.0.1", "localhost"}:
-        raise LabError(f"No broker answers at {address}, and the lab only starts brokers on 127.0.0.1: start that cluster, or unset LAB_BOOTSTRAP_SERVERS.")
+        raise LabError(
+            f"No broker answers at {address}, and the lab only starts brokers on 127.0.0.1: "
+            "start that cluster, or unset LAB_BOOTSTRAP_SERVERS."
+        )
     require_java()
     for folder in (paths.data, paths.logs):
         folder.mkdir(parents=True, exist_ok=True)

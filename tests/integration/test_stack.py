@@ -22,7 +22,11 @@ pytestmark = pytest.mark.integration
 
 def _broker_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "lab_utils.broker", *args], capture_output=True, text=True, env=env, timeout=180
+        [sys.executable, "-m", "lab_utils.broker", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=180,
     )
 
 
@@ -30,7 +34,9 @@ def test_produce_then_consume_with_kafka_python(broker: LabConfig, topic_name: s
     producer = make_producer()
     sent = [{"sensor_id": f"S{i % 3 + 1}", "suhu": 70.0 + i} for i in range(10)]
     for reading in sent:
-        producer.send(topic_name, json.dumps(reading).encode(), key=reading["sensor_id"].encode()).get(timeout=10)
+        producer.send(topic_name, json.dumps(reading).encode(), key=reading["sensor_id"].encode()).get(
+            timeout=10
+        )
     producer.close()
 
     consumer = make_consumer(auto_offset_reset="earliest", consumer_timeout_ms=5000)

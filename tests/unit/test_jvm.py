@@ -22,7 +22,7 @@ def test_old_java_is_refused_with_the_fix(monkeypatch: pytest.MonkeyPatch, tmp_p
     fake_home = tmp_path / "jdk8"
     (fake_home / "bin").mkdir(parents=True)
     java = fake_home / "bin" / "java"
-    java.write_text('#!/bin/sh\necho \'openjdk version "1.8.0_402"\' >&2\n')
+    java.write_text("#!/bin/sh\necho 'openjdk version \"1.8.0_402\"' >&2\n")
     java.chmod(0o755)
     monkeypatch.setenv("JAVA_HOME", str(fake_home))
     assert jvm.java_version() == 8

@@ -35,7 +35,9 @@ def test_environment_yml_pins_every_python_dependency_like_pyproject() -> None:
     pyproject = _pyproject_requirements()
     environment = _environment_requirements()
     mismatched = {
-        name: (spec, environment.get(name)) for name, spec in pyproject.items() if environment.get(name) != spec
+        name: (spec, environment.get(name))
+        for name, spec in pyproject.items()
+        if environment.get(name) != spec
     }
     assert mismatched == {}
 
@@ -58,5 +60,7 @@ def test_compose_runs_the_same_kafka_version_as_the_local_broker() -> None:
     image = compose["services"]["kafka"]["image"]
     assert image == f"apache/kafka:{kafka_version()}"
     environment = compose["services"]["kafka"]["environment"]
-    assert "broker" in environment["KAFKA_PROCESS_ROLES"] and "controller" in environment["KAFKA_PROCESS_ROLES"]
+    assert (
+        "broker" in environment["KAFKA_PROCESS_ROLES"] and "controller" in environment["KAFKA_PROCESS_ROLES"]
+    )
     assert not any("ZOOKEEPER" in key for key in environment)
