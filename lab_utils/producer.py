@@ -1,0 +1,223 @@
+"""Send simulated readings to Kafka: a background thread for notebooks, and the ``sensor-producer`` program.
+
+``BackgroundProducer`` (notebook 02, 04) runs in a thread with a stop event, sends one reading per
+sensor per interval keyed by ``sensor_id``, and counts what Kafka confirmed. kafka-python 3's
+defaults are kept on purpose: ``acks='all'`` and idempotence, so a retried send is never
+written twice. ``stop()`` flushes, so every reading that was accepted is delivered or counted
+as failed, never silently dropped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from kafka import KafkaProducer
+from kafka.errors import KafkaError
+
+from lab_utils.clients import make_producer
+from lab_utils.config import LabConfig, load_config
+from lab_utils.errors import LabError
+from lab_utils.readings import Reading, validate
+from lab_utils.sensors import SensorSimulator
+from lab_utils.topics import ensure_topic
+
+FLUSH_TIMEOUT_S = 30.0
+
+
+@dataclass(frozen=True)
+class ProducerStats:
+    """A snapshot of a producer's counters, safe to show in a notebook."""
+
+    running: bool
+    sent: int
+    acked: int
+    failed: int
+    rate_per_s: float
+    last_error: str | None
+    last_reading: Reading | None
+
+    def __str__(self) -> str:
+        state = "running" if self.running else "stopped"
+        text = (
+            f"{state}: sent {self.sent}, acknowledged {self.acked}, failed {self.failed}, "
+            f"{self.rate_per_s:.1f} readings/s"
+        )
+        return text + (f"; last error: {self.last_error}" if self.last_error else "")
+
+
+class BackgroundProducer:
+    """Simulated sensors sending to Kafka from a background thread; start and stop are idempotent."""
+
+    def __init__(
+        self,
+        sensors: int | None = None,
+        interval_s: float | None = None,
+        seed: int | None = None,
+        duration_s: float | None = None,
+        max_rounds: int | None = None,
+        topic: str | None = None,
+        config: LabConfig | None = None,
+        on_send: Callable[[Reading], None] | None = None,
+    ) -> None:
+        self.config = config or load_config()
+        self.topic = topic or self.config.topic
+        self.interval_s = self.config.interval_s if interval_s is None else interval_s
+        self.duration_s = duration_s
+        self.max_rounds = max_rounds
+        self.simulator = SensorSimulator(sensors or self.config.sensor_count, seed=seed)
+        self._on_send = on_send
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._producer: KafkaProducer | None = None
+        self._sent = self._acked = self._failed = 0
+        self._last_error: str | None = None
+        self._last_reading: Reading | None = None
+        self._started_at = 0.0
+        self._stopped_at: float | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def start(self) -> str:
+        """Connect (failing fast if no broker answers) and start sending in the background."""
+        if self.is_running():
+            return f"The producer is already running ({self.stats()})."
+        if self._producer is not None:  # a bounded run that ended by itself: close it first
+            self.stop()
+        ensure_topic(self.topic, config=self.config)
+        self._producer = make_producer(self.config, max_block_ms=5000)
+        self._stop.clear()
+        self._started_at, self._stopped_at = time.monotonic(), None
+        self._thread = threading.Thread(target=self._run, name="sensor-producer", daemon=True)
+        self._thread.start()
+        sensors = len(self.simulator.machines)
+        return f"Producer started: {sensors} sensors, one reading each every {self.interval_s:g} s."
+
+    def stop(self) -> str:
+        """Stop sending, wait for Kafka to confirm what was sent, and close the connection."""
+        if self._thread is None and self._producer is None:
+            return "The producer is not running."
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        if self._producer is not None:
+            self._producer.flush(timeout=FLUSH_TIMEOUT_S)
+            self._producer.close(timeout=5)
+            self._producer = None
+        self._stopped_at = time.monotonic()
+        return f"Producer stopped: {self.stats()}."
+
+    def is_running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def wait(self, timeout_s: float | None = None) -> bool:
+        """Block until a bounded run (duration or rounds) ends; True if it ended."""
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+        return not self.is_running()
+
+    # -- counters ---------------------------------------------------------------------------
+    def stats(self) -> ProducerStats:
+        with self._lock:
+            end = self._stopped_at or time.monotonic()
+            elapsed = end - self._started_at if self._started_at else 0.0
+            return ProducerStats(
+                running=self.is_running(),
+                sent=self._sent,
+                acked=self._acked,
+                failed=self._failed,
+                rate_per_s=self._acked / elapsed if elapsed else 0.0,
+                last_error=self._last_error,
+                last_reading=self._last_reading,
+            )
+
+    # -- the thread -------------------------------------------------------------------------
+    def _run(self) -> None:
+        rounds = 0
+        deadline = None if self.duration_s is None else self._started_at + self.duration_s
+        next_round = time.monotonic()
+        while not self._stop.is_set():
+            if self.max_rounds is not None and rounds >= self.max_rounds:
+                break
+            if deadline is not None and time.monotonic() >= deadline:
+                break
+            for reading in self.simulator.tick():
+                self.send(reading)
+            rounds += 1
+            next_round += self.interval_s  # a fixed schedule: no drift from the time sends take
+            self._stop.wait(max(0.0, next_round - time.monotonic()))
+
+    def send(self, reading: Reading) -> None:
+        """Validate and send one reading; the outcome lands in the counters when Kafka answers."""
+        validate(reading.sensor_id, reading.suhu, reading.ts)
+        if self._producer is None:
+            raise LabError("The producer is not started: call start() first.")
+        try:
+            future = self._producer.send(self.topic, reading.to_json(), key=reading.sensor_id.encode())
+        except KafkaError as error:  # not accepted (e.g. no broker for max_block_ms): count it
+            self._record_failure(error)
+            return
+        with self._lock:
+            self._sent += 1
+            self._last_reading = reading
+        future.add_callback(self._record_ack).add_errback(self._record_failure)
+        if self._on_send is not None:
+            self._on_send(reading)
+
+    def _record_ack(self, _metadata: object) -> None:
+        with self._lock:
+            self._acked += 1
+
+    def _record_failure(self, error: Exception) -> None:
+        with self._lock:
+            self._failed += 1
+            self._last_error = f"{type(error).__name__}: {error}"
+
+
+def _print_reading(reading: Reading) -> None:
+    print(f"Sent: {reading.to_json().decode()}", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``sensor-producer``: the classic assignment's producer_dummy.py, bounded and interruptible."""
+    config = load_config()
+    parser = argparse.ArgumentParser(
+        prog="sensor-producer", description=f"Send simulated temperature readings to {config.topic}."
+    )
+    parser.add_argument("--sensors", type=int, default=config.sensor_count, help="number of machines")
+    parser.add_argument("--interval", type=float, default=config.interval_s, help="seconds between rounds")
+    bound = parser.add_mutually_exclusive_group()
+    bound.add_argument("--duration", type=float, help="stop after this many seconds")
+    bound.add_argument("--count", type=int, help="stop after this many rounds (one reading per sensor)")
+    parser.add_argument("--seed", type=int, help="make the simulation repeatable")
+    args = parser.parse_args(argv)
+    producer = BackgroundProducer(
+        sensors=args.sensors,
+        interval_s=args.interval,
+        seed=args.seed,
+        duration_s=args.duration,
+        max_rounds=args.count,
+        config=config,
+        on_send=_print_reading,
+    )
+    try:
+        print(producer.start(), flush=True)
+        while not producer.wait(0.5):
+            pass
+    except LabError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+    finally:
+        print(producer.stop(), flush=True)
+    return 0 if producer.stats().failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,89 @@
+"""A seedable simulation of machines with temperature sensors, realistic enough to analyse.
+
+Each machine idles around its own base temperature with a little noise. Now and then it runs a
+heating episode: the temperature climbs past 80 °C to a peak, then cools back to idle. The first
+episode of every machine starts within its first ``first_episode_within`` readings, so a short
+class demo or CI run always shows alerts; later episodes come about once every
+``mean_gap_readings`` readings. Used by ``BackgroundProducer`` (notebook 02) and ``sensor-producer``.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from lab_utils.readings import Reading, iso_utc
+
+
+@dataclass
+class Machine:
+    """One machine's state: where it idles, and the heating episode it may be in."""
+
+    sensor_id: str
+    base: float
+    next_episode: int
+    peak: float = 0.0
+    phase: str = "idle"  # idle -> heating -> cooling -> idle
+    level: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.level = self.base
+
+
+def sensor_ids(count: int) -> list[str]:
+    """``['S1', 'S2', ...]``: the course's sensor names."""
+    return [f"S{number}" for number in range(1, count + 1)]
+
+
+class SensorSimulator:
+    """Produces one reading per machine per call to :meth:`tick`."""
+
+    def __init__(
+        self,
+        count: int = 3,
+        seed: int | None = None,
+        first_episode_within: int = 10,
+        mean_gap_readings: int = 45,
+    ) -> None:
+        if count < 1:
+            raise ValueError("count must be at least 1")
+        self._random = random.Random(seed)
+        self._mean_gap = mean_gap_readings
+        self._tick = 0
+        self.machines = [
+            Machine(
+                sensor_id=sensor_id,
+                base=round(self._random.uniform(62.0, 72.0), 1),
+                next_episode=self._random.randint(0, first_episode_within),
+            )
+            for sensor_id in sensor_ids(count)
+        ]
+
+    def _step(self, machine: Machine) -> float:
+        """Advance one machine by one reading and return its true temperature."""
+        draw = self._random
+        if machine.phase == "idle" and self._tick >= machine.next_episode:
+            machine.phase, machine.peak = "heating", draw.uniform(83.0, 92.0)
+        if machine.phase == "heating":
+            machine.level += draw.uniform(1.5, 3.0)
+            if machine.level >= machine.peak:
+                machine.phase = "cooling"
+        elif machine.phase == "cooling":
+            machine.level -= draw.uniform(1.0, 2.0)
+            if machine.level <= machine.base:
+                machine.phase, machine.level = "idle", machine.base
+                machine.next_episode = self._tick + 1 + int(draw.expovariate(1 / self._mean_gap))
+        else:
+            machine.level += (machine.base - machine.level) * 0.3
+        return machine.level
+
+    def tick(self, now: datetime | None = None) -> list[Reading]:
+        """One reading per machine, stamped ``now`` (UTC)."""
+        stamp = iso_utc(now or datetime.now(UTC))
+        readings = [
+            Reading(m.sensor_id, round(self._step(m) + self._random.gauss(0.0, 0.4), 1), stamp)
+            for m in self.machines
+        ]
+        self._tick += 1
+        return readings

@@ -1,0 +1,235 @@
+"""The Spark side of the lab: Kafka source -> parse -> valid / rejected -> alerts -> memory tables.
+
+Notebook 04 and ``sensor-alerts`` build their pipelines from these pieces. Parsing uses Spark 4's
+VARIANT type (``try_parse_json``), so every record gets either clean columns or one rejection
+reason from ``lab_utils.readings`` - the same words the Python consumer uses. The same functions
+work on batch DataFrames (``spark.read``), which the tests use to compare against pandas.
+Queries are started by name and idempotently: starting a name again replaces the old query.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+from pyspark.sql import Column, DataFrame, SparkSession
+from pyspark.sql import functions as F
+from pyspark.sql.streaming import StreamingQuery
+
+from lab_utils import readings as rules
+from lab_utils.config import LabConfig, load_config
+from lab_utils.errors import LabError
+
+NUMERIC_TYPES = r"^(TINYINT|SMALLINT|INT|BIGINT|FLOAT|DOUBLE|DECIMAL)"
+REJECTED_VALUE_CHARS = 200  # rejected views keep the start of the value, not a 1 MB copy
+
+
+def kafka_source(
+    spark: SparkSession,
+    topic: str | None = None,
+    starting_offsets: str = "latest",
+    streaming: bool = True,
+    config: LabConfig | None = None,
+) -> DataFrame:
+    """The topic as a DataFrame of Kafka records (key, value, partition, offset, timestamp...)."""
+    config = config or load_config()
+    reader = spark.readStream if streaming else spark.read
+    return (
+        reader.format("kafka")
+        .option("kafka.bootstrap.servers", config.bootstrap_servers)
+        .option("subscribe", topic or config.topic)
+        .option("startingOffsets", starting_offsets)
+        # A topic deleted and re-created between runs (a reset) must not stop the lab.
+        .option("failOnDataLoss", "false")
+        .load()
+    )
+
+
+def _reject_reason() -> Column:
+    """The first rule a record breaks, or NULL for a valid reading (same order as readings.parse).
+
+    Reads the staged columns ``value`` (bytes), ``text`` (value as a string) and ``body`` (VARIANT).
+    """
+    body, text, value = F.col("body"), F.col("text"), F.col("value")
+    suhu_type = F.expr("schema_of_variant(variant_get(body, '$.suhu'))")  # NULL when absent, VOID for null
+    sensor_id = F.expr("try_variant_get(body, '$.sensor_id', 'string')")
+    suhu = F.expr("try_variant_get(body, '$.suhu', 'double')")
+    ts = F.expr("try_variant_get(body, '$.ts', 'string')")
+    return (
+        F.when(value.isNull() | (F.length(value) == 0), F.lit(rules.EMPTY))
+        .when(~F.expr("is_valid_utf8(text)"), F.lit(rules.NOT_UTF8))
+        .when(body.isNull() & text.rlike(r'"suhu"\s*:\s*-?(NaN|Infinity)'), F.lit(rules.SUHU_NOT_FINITE))
+        .when(body.isNull(), F.lit(rules.NOT_JSON))
+        .when(~F.expr("schema_of_variant(body)").startswith("OBJECT"), F.lit(rules.NOT_OBJECT))
+        .when(sensor_id.isNull() | (F.trim(sensor_id) == ""), F.lit(rules.NO_SENSOR_ID))
+        .when(suhu_type.isNull(), F.lit(rules.NO_SUHU))
+        .when(suhu_type == "VOID", F.lit(rules.SUHU_NULL))
+        .when(~suhu_type.rlike(NUMERIC_TYPES), F.lit(rules.SUHU_NOT_NUMBER))
+        .when((suhu < rules.MIN_SUHU) | (suhu > rules.MAX_SUHU), F.lit(rules.SUHU_OUT_OF_RANGE))
+        .when(ts.isNotNull() & F.try_to_timestamp(ts).isNull(), F.lit(rules.BAD_TS))
+    )
+
+
+def parse_readings(records: DataFrame) -> DataFrame:
+    """Kafka records -> one row per record with reading columns and ``reject_reason`` (NULL = valid).
+
+    ``event_time`` is the reading's own ``ts`` when it has one, else the Kafka record timestamp.
+    """
+    staged = records.select(
+        F.col("key").cast("string").alias("key"),
+        F.col("value"),
+        F.col("value").cast("string").alias("text"),
+        F.col("partition"),
+        F.col("offset"),
+        F.col("timestamp").alias("kafka_time"),
+    ).withColumn("body", F.expr("try_parse_json(text)"))
+    return staged.select(
+        "key",
+        "partition",
+        "offset",
+        "kafka_time",
+        F.expr("try_variant_get(body, '$.sensor_id', 'string')").alias("sensor_id"),
+        F.expr("try_variant_get(body, '$.suhu', 'double')").alias("suhu"),
+        F.coalesce(
+            F.expr("try_to_timestamp(try_variant_get(body, '$.ts', 'string'))"), F.col("kafka_time")
+        ).alias("event_time"),
+        _reject_reason().alias("reject_reason"),
+        # Invalid UTF-8 would break pandas: show it with U+FFFD replacement characters instead.
+        F.expr(f"substr(make_valid_utf8(text), 1, {REJECTED_VALUE_CHARS})").alias("value_start"),
+    )
+
+
+def valid_readings(parsed: DataFrame) -> DataFrame:
+    """The readings that follow every rule: sensor_id, suhu, event_time and where they came from."""
+    return parsed.where(F.col("reject_reason").isNull()).select(
+        "sensor_id", "suhu", "event_time", "partition", "offset"
+    )
+
+
+def rejected_records(parsed: DataFrame) -> DataFrame:
+    """Records that are not readings, with the reason and the start of what was sent."""
+    return parsed.where(F.col("reject_reason").isNotNull()).select(
+        "key", F.col("reject_reason").alias("reason"), "value_start", "partition", "offset", "kafka_time"
+    )
+
+
+def alerts(valid: DataFrame, threshold: float | None = None) -> DataFrame:
+    """Readings strictly above the threshold (80 °C by default): 80.0 itself is not an alert."""
+    limit = load_config().threshold if threshold is None else threshold
+    return valid.where(F.col("suhu") > F.lit(limit))
+
+
+# -- queries ---------------------------------------------------------------------------------------
+def active_query(spark: SparkSession, name: str) -> StreamingQuery | None:
+    """The running query called ``name``, if any."""
+    return next((q for q in spark.streams.active if q.name == name), None)
+
+
+def stop_query(spark: SparkSession, name: str) -> bool:
+    """Stop the query called ``name``; False when none was running."""
+    query = active_query(spark, name)
+    if query is None:
+        return False
+    query.stop()
+    return True
+
+
+def stop_all_queries(spark: SparkSession) -> str:
+    """Stop every running query of this session; one line saying how many."""
+    names = [q.name for q in spark.streams.active]
+    for query in spark.streams.active:
+        query.stop()
+    return (
+        f"Stopped {len(names)} queries: {', '.join(sorted(n or '?' for n in names))}."
+        if names
+        else "No query was running."
+    )
+
+
+def start_memory_query(
+    frame: DataFrame, name: str, trigger_seconds: float | None = None, output_mode: str = "append"
+) -> StreamingQuery:
+    """Stream ``frame`` into an in-memory table called ``name``; replaces a query of that name."""
+    stop_query(frame.sparkSession, name)
+    seconds = load_config().trigger_seconds if trigger_seconds is None else trigger_seconds
+    writer = frame.writeStream.queryName(name).format("memory").outputMode(output_mode)
+    writer = writer.trigger(processingTime=f"{seconds} seconds") if seconds > 0 else writer
+    return writer.start()
+
+
+def poll_table(spark: SparkSession, name: str) -> pd.DataFrame:
+    """The memory table ``name`` as a pandas DataFrame, right now."""
+    return spark.sql(f"SELECT * FROM {name}").toPandas()
+
+
+@dataclass
+class Snapshot:
+    """What the pipeline's tables hold at one moment."""
+
+    readings: pd.DataFrame
+    alerts: pd.DataFrame
+    rejected: pd.DataFrame
+
+
+class SensorPipeline:
+    """Notebook 04's pipeline: readings, alerts and rejected records as three memory tables."""
+
+    TABLES = ("readings", "alerts", "rejected")
+
+    def __init__(
+        self, spark: SparkSession, starting_offsets: str = "latest", config: LabConfig | None = None
+    ) -> None:
+        self.spark = spark
+        self.config = config or load_config()
+        self.starting_offsets = starting_offsets
+
+    def start(self) -> str:
+        """Start (or restart) the three queries on one Kafka source."""
+        parsed = parse_readings(
+            kafka_source(self.spark, starting_offsets=self.starting_offsets, config=self.config)
+        )
+        valid = valid_readings(parsed)
+        frames = {
+            "readings": valid,
+            "alerts": alerts(valid, self.config.threshold),
+            "rejected": rejected_records(parsed),
+        }
+        for name, frame in frames.items():
+            start_memory_query(frame, name, self.config.trigger_seconds)
+        return f"Streaming {self.config.topic} into the tables {', '.join(self.TABLES)} (from {self.starting_offsets})."
+
+    def snapshot(self) -> Snapshot:
+        """Poll all three tables into pandas."""
+        return Snapshot(*(poll_table(self.spark, name) for name in self.TABLES))
+
+    def watch(
+        self,
+        seconds: float | None = None,
+        every_s: float = 1.0,
+        on_update: Callable[[Snapshot], None] | None = None,
+    ) -> Snapshot:
+        """Poll every ``every_s`` seconds for ``seconds`` (the profile's stream length by default)."""
+        deadline = time.monotonic() + (self.config.stream_seconds if seconds is None else seconds)
+        snapshot = self.snapshot()
+        while time.monotonic() < deadline:
+            time.sleep(min(every_s, max(0.0, deadline - time.monotonic())))
+            self._raise_if_failed()
+            snapshot = self.snapshot()
+            if on_update is not None:
+                on_update(snapshot)
+        return snapshot
+
+    def _raise_if_failed(self) -> None:
+        for name in self.TABLES:
+            query = active_query(self.spark, name)
+            if query is None:
+                raise LabError(
+                    f"The query {name} is not running: run the start cell again (see .lab/logs/spark.log)."
+                )
+
+    def stop(self) -> str:
+        """Stop the pipeline's queries; safe to call twice."""
+        stopped = [name for name in self.TABLES if stop_query(self.spark, name)]
+        return f"Stopped {', '.join(stopped)}." if stopped else "The pipeline was not running."
