@@ -100,6 +100,8 @@ def server_properties(paths: BrokerPaths, port: int) -> str:
         "share.coordinator.state.topic.min.isr": "1",
         # A classroom broker: no 3 s wait before the first consumer group starts.
         "group.initial.rebalance.delay.ms": "0",
+        # Topics are created on purpose (notebook 01, lab_utils.topics), never by a typo.
+        "auto.create.topics.enable": "false",
         "num.partitions": "1",
         "log.retention.hours": "168",
     }

@@ -19,7 +19,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # CI runs are long enough to prove the behaviour and no longer.
 _PROFILES: dict[str, dict[str, float]] = {
     "normal": {"stream_seconds": 60.0, "consume_seconds": 15.0, "produce_seconds": 10.0},
-    "fast": {"stream_seconds": 14.0, "consume_seconds": 5.0, "produce_seconds": 4.0},
+    "fast": {"stream_seconds": 20.0, "consume_seconds": 5.0, "produce_seconds": 4.0},
 }
 
 
@@ -63,6 +63,7 @@ class LabConfig:
     spark_master: str
     spark_ui: bool
     connect_timeout_s: float
+    seed: int | None
     lab_home: Path = field(default=PROJECT_ROOT / ".lab")
 
     @property
@@ -95,5 +96,6 @@ def load_config() -> LabConfig:
         spark_master=_env("LAB_SPARK_MASTER", "local[2]"),
         spark_ui=_env("LAB_SPARK_UI", "0") in {"1", "true", "yes"},
         connect_timeout_s=_env_float("LAB_CONNECT_TIMEOUT_S", 3.0),
+        seed=_env_int("LAB_SEED", 1) if _env("LAB_SEED", "") else None,
         lab_home=Path(_env("LAB_HOME", str(PROJECT_ROOT / ".lab"))),
     )

@@ -110,7 +110,7 @@ class BackgroundProducer:
             self._producer.close(timeout=5)
             self._producer = None
         self._stopped_at = time.monotonic()
-        return f"Producer stopped: {self.stats()}."
+        return f"Producer {self.stats()}."
 
     def is_running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
@@ -177,6 +177,23 @@ class BackgroundProducer:
         with self._lock:
             self._failed += 1
             self._last_error = f"{type(error).__name__}: {error}"
+
+
+def send_raw(
+    value: bytes | None, key: bytes | None = None, topic: str | None = None, config: LabConfig | None = None
+) -> tuple[int, int]:
+    """Send one record exactly as given (even a broken one) and wait for Kafka to confirm it.
+
+    Notebook 04 and the tests use it to show what the pipeline does with bad input.
+    Returns the record's (partition, offset).
+    """
+    config = config or load_config()
+    producer = make_producer(config)
+    try:
+        metadata = producer.send(topic or config.topic, value, key=key).get(timeout=30)
+    finally:
+        producer.close(timeout=5)
+    return metadata.partition, metadata.offset
 
 
 def _print_reading(reading: Reading) -> None:

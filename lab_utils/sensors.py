@@ -43,7 +43,7 @@ class SensorSimulator:
         self,
         count: int = 3,
         seed: int | None = None,
-        first_episode_within: int = 10,
+        first_episode_within: int = 6,
         mean_gap_readings: int = 45,
     ) -> None:
         if count < 1:

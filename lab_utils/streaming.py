@@ -159,6 +159,22 @@ def start_memory_query(
     return writer.start()
 
 
+def wait_until_started(queries: list[StreamingQuery], timeout_s: float = 60.0) -> None:
+    """Block until every query finished its first micro-batch.
+
+    Only then are its starting offsets fixed: a record sent before that moment may or may not be
+    read from "latest", one sent after it always is.
+    """
+    deadline = time.monotonic() + timeout_s
+    while not all(query.recentProgress for query in queries):
+        for query in queries:
+            if query.exception() is not None or not query.isActive:
+                raise LabError(f"The query {query.name} stopped while starting: see .lab/logs/spark.log.")
+        if time.monotonic() > deadline:
+            raise LabError(f"The streaming queries did not start within {timeout_s:.0f} s: see .lab/logs/spark.log.")
+        time.sleep(0.1)
+
+
 def poll_table(spark: SparkSession, name: str) -> pd.DataFrame:
     """The memory table ``name`` as a pandas DataFrame, right now."""
     return spark.sql(f"SELECT * FROM {name}").toPandas()
@@ -196,9 +212,10 @@ class SensorPipeline:
             "alerts": alerts(valid, self.config.threshold),
             "rejected": rejected_records(parsed),
         }
-        for name, frame in frames.items():
-            start_memory_query(frame, name, self.config.trigger_seconds)
-        return f"Streaming {self.config.topic} into the tables {', '.join(self.TABLES)} (from {self.starting_offsets})."
+        queries = [start_memory_query(frame, name, self.config.trigger_seconds) for name, frame in frames.items()]
+        wait_until_started(queries)
+        tables = ", ".join(self.TABLES)
+        return f"Streaming {self.config.topic} into the tables {tables} (from {self.starting_offsets})."
 
     def snapshot(self) -> Snapshot:
         """Poll all three tables into pandas."""

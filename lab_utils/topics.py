@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kafka import TopicPartition
 from kafka.admin import ConfigResource, ConfigResourceType
+from kafka.partitioner.default import murmur2
 from kafka.errors import TopicAlreadyExistsError
 
-from lab_utils.clients import admin_client
+from lab_utils.clients import admin_client, make_consumer
 from lab_utils.config import LabConfig, load_config
 
 # Topic settings worth showing a student; the rest are broker defaults.
@@ -33,7 +35,7 @@ class TopicInfo:
 
     def summary(self) -> str:
         return (
-            f"Topic {self.name}: {len(self.partitions)} partitions, "
+            f"Topic {self.name}: {_partitions(len(self.partitions))}, "
             f"replication factor {self.replication_factor}"
         )
 
@@ -58,8 +60,12 @@ def ensure_topic(
             admin.create_topics({name: spec}, wait_for_metadata=True)
         except TopicAlreadyExistsError:
             count = len(admin.describe_topics([name])[0]["partitions"])
-            return f"Topic {name} already exists ({count} partitions): nothing to do."
-    return f"Created topic {name} with {spec['num_partitions']} partitions."
+            return f"Topic {name} already exists ({_partitions(count)}): nothing to do."
+    return f"Created topic {name} with {_partitions(spec['num_partitions'])}."
+
+
+def _partitions(count: int) -> str:
+    return f"{count} partition" + ("" if count == 1 else "s")
 
 
 def describe_topic(name: str | None = None, config: LabConfig | None = None) -> TopicInfo:
@@ -86,8 +92,25 @@ def describe_topic(name: str | None = None, config: LabConfig | None = None) -> 
     return TopicInfo(name, partitions, {key: values[key] for key in SHOWN_CONFIGS if key in values})
 
 
+def record_count(name: str | None = None, config: LabConfig | None = None) -> int:
+    """How many records the topic holds now (end offset minus start offset, over all partitions)."""
+    config = config or load_config()
+    consumer = make_consumer(config)
+    try:
+        partitions = [TopicPartition(name or config.topic, p) for p in consumer.partitions_for_topic(name or config.topic) or []]
+        starts, ends = consumer.beginning_offsets(partitions), consumer.end_offsets(partitions)
+    finally:
+        consumer.close()
+    return sum(ends[p] - starts[p] for p in partitions)
+
+
 def delete_topic(name: str, config: LabConfig | None = None) -> None:
     """Delete a topic if it exists (tests and resets)."""
     with admin_client(config or load_config()) as admin:
         if name in admin.list_topics():
             admin.delete_topics([name])
+
+
+def partition_for(key: str, partitions: int) -> int:
+    """The partition Kafka's default partitioner picks for ``key``: the same key, the same partition."""
+    return (murmur2(key.encode()) & 0x7FFFFFFF) % partitions

@@ -1,0 +1,44 @@
+"""Notebook conveniences: a setup cell that prints versions, one-line errors, and self-checks.
+
+Every notebook's first code cell calls :func:`setup`. After it, a :class:`~lab_utils.errors.LabError`
+or a failed self-check shows as one line starting with ✗ instead of a traceback; the cell still
+fails, so a headless run (nbval in CI) still stops there.
+"""
+
+from __future__ import annotations
+
+import platform
+from importlib.metadata import version
+
+from lab_utils.config import LabConfig, load_config
+from lab_utils.errors import LabError
+
+
+class SelfCheckFailed(AssertionError):
+    """A self-check cell found the pipeline misbehaving."""
+
+
+def _one_line(shell, etype, value, tb, tb_offset=None) -> list[str]:  # noqa: ANN001 - IPython's signature
+    return [f"✗ {value}"]
+
+
+def setup(show_versions: bool = True) -> LabConfig:
+    """Install the one-line error display and print what this notebook runs on."""
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is not None:
+        shell.set_custom_exc((LabError, SelfCheckFailed), _one_line)
+    config = load_config()
+    if show_versions:
+        packages = ", ".join(f"{name} {version(name)}" for name in ("pyspark", "kafka-python", "pandas"))
+        print(f"Python {platform.python_version()}, {packages}")
+        print(f"Kafka at {config.bootstrap_servers}, topic {config.topic!r}, profile {config.profile!r}")
+    return config
+
+
+def check(condition: bool, success: str, failure: str) -> None:
+    """A self-check: print ✓ and the success line, or fail the cell with the failure line."""
+    if not condition:
+        raise SelfCheckFailed(failure)
+    print(f"✓ {success}")
