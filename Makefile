@@ -24,8 +24,8 @@ lab: setup  ## set up, start the broker if none answers, open JupyterLab on note
 	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks
 
 lint: setup  ## ruff over the package, the tests and the notebooks
-	$(VENV)/bin/ruff check lab_utils tests notebooks
-	$(VENV)/bin/ruff format --check lab_utils tests notebooks
+	$(VENV)/bin/ruff check lab_utils tests notebooks conftest.py
+	$(VENV)/bin/ruff format --check lab_utils tests notebooks conftest.py
 
 test: setup lint  ## set up, then unit, integration and headless notebook tests on a real broker
 	LAB_PROFILE=fast $(PY) -m lab_utils.broker run -- $(PY) -m pytest

@@ -37,10 +37,14 @@ def alert_record(row: Row) -> dict[str, object]:
 
 def alert_line(record: dict[str, object], threshold: float) -> str:
     """The human-readable line for one alert."""
-    return f"⚠ {record['event_time']}  {record['sensor_id']:<4} {record['suhu']:6.1f} °C  (> {threshold:g} °C)"
+    return (
+        f"⚠ {record['event_time']}  {record['sensor_id']:<4} {record['suhu']:6.1f} °C  (> {threshold:g} °C)"
+    )
 
 
-def batch_printer(as_json: bool, threshold: float, out: Callable[[str], None]) -> Callable[[DataFrame, int], None]:
+def batch_printer(
+    as_json: bool, threshold: float, out: Callable[[str], None]
+) -> Callable[[DataFrame, int], None]:
     """A foreachBatch function that prints each micro-batch's alerts in event-time order."""
 
     def print_batch(batch: DataFrame, _batch_id: int) -> None:
@@ -65,7 +69,9 @@ def run_alerts(
     ensure_topic(config=config)  # fails in seconds, with one sentence, when no broker answers
     spark = get_spark(config)
     try:
-        records = kafka_source(spark, starting_offsets="earliest" if from_beginning else "latest", config=config)
+        records = kafka_source(
+            spark, starting_offsets="earliest" if from_beginning else "latest", config=config
+        )
         hot = alerts(valid_readings(parse_readings(records)), config.threshold)
         writer = hot.writeStream.queryName("sensor_alerts").foreachBatch(
             batch_printer(as_json, config.threshold, out)
@@ -75,7 +81,11 @@ def run_alerts(
         else:
             writer = writer.trigger(processingTime=f"{config.trigger_seconds} seconds")
         query = writer.start()
-        print(f"Watching {config.topic} for readings above {config.threshold:g} °C...", file=sys.stderr, flush=True)
+        print(
+            f"Watching {config.topic} for readings above {config.threshold:g} °C...",
+            file=sys.stderr,
+            flush=True,
+        )
         try:
             query.awaitTermination(timeout_s)
         finally:
@@ -91,11 +101,16 @@ def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run; exit 1 with one sentence on a problem the user can fix."""
     config = load_config()
     parser = argparse.ArgumentParser(
-        prog="sensor-alerts", description=f"PySpark job: print readings of {config.topic} above the threshold."
+        prog="sensor-alerts",
+        description=f"PySpark job: print readings of {config.topic} above the threshold.",
     )
-    parser.add_argument("--threshold", type=float, default=config.threshold, help="°C; alerts are strictly above")
+    parser.add_argument(
+        "--threshold", type=float, default=config.threshold, help="°C; alerts are strictly above"
+    )
     parser.add_argument("--from-beginning", action="store_true", help="read the topic from its oldest record")
-    parser.add_argument("--available-now", action="store_true", help="process what the topic holds, then exit")
+    parser.add_argument(
+        "--available-now", action="store_true", help="process what the topic holds, then exit"
+    )
     parser.add_argument("--json", action="store_true", help="one JSON object per alert line")
     parser.add_argument("--timeout", type=float, help="stop after this many seconds (default: until Ctrl-C)")
     args = parser.parse_args(argv)

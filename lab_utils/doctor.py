@@ -29,8 +29,8 @@ class CheckResult:
 
 
 def _python() -> str:
-    if sys.version_info[:2] < (3, 11):
-        raise LabError(f"Python {platform.python_version()} is too old: use Python 3.11 or 3.12.")
+    if sys.version_info[:2] > (3, 12):
+        raise LabError(f"Python {platform.python_version()} is not supported yet: use Python 3.11 or 3.12.")
     return f"Python {platform.python_version()}"
 
 

@@ -28,7 +28,9 @@ def readings_figure(readings: pd.DataFrame, threshold: float = 80.0, title: str 
         for sensor_id, rows in ordered.groupby("sensor_id", sort=True):
             axes.plot(rows["event_time"], rows["suhu"], marker=".", linewidth=1.2, label=sensor_id)
         hot = ordered[ordered["suhu"] > threshold]
-        axes.scatter(hot["event_time"], hot["suhu"], color=ALERT_COLOUR, s=40, zorder=3, label=f"> {threshold:g} °C")
+        axes.scatter(
+            hot["event_time"], hot["suhu"], color=ALERT_COLOUR, s=40, zorder=3, label=f"> {threshold:g} °C"
+        )
     axes.axhline(threshold, color=ALERT_COLOUR, linestyle="--", linewidth=1)
     axes.set_xlabel("event time (UTC)")
     axes.set_ylabel("suhu (°C)")

@@ -171,7 +171,9 @@ def wait_until_started(queries: list[StreamingQuery], timeout_s: float = 60.0) -
             if query.exception() is not None or not query.isActive:
                 raise LabError(f"The query {query.name} stopped while starting: see .lab/logs/spark.log.")
         if time.monotonic() > deadline:
-            raise LabError(f"The streaming queries did not start within {timeout_s:.0f} s: see .lab/logs/spark.log.")
+            raise LabError(
+                f"The streaming queries did not start within {timeout_s:.0f} s: see .lab/logs/spark.log."
+            )
         time.sleep(0.1)
 
 
@@ -212,7 +214,9 @@ class SensorPipeline:
             "alerts": alerts(valid, self.config.threshold),
             "rejected": rejected_records(parsed),
         }
-        queries = [start_memory_query(frame, name, self.config.trigger_seconds) for name, frame in frames.items()]
+        queries = [
+            start_memory_query(frame, name, self.config.trigger_seconds) for name, frame in frames.items()
+        ]
         wait_until_started(queries)
         tables = ", ".join(self.TABLES)
         return f"Streaming {self.config.topic} into the tables {tables} (from {self.starting_offsets})."

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from kafka import TopicPartition
 from kafka.admin import ConfigResource, ConfigResourceType
-from kafka.partitioner.default import murmur2
 from kafka.errors import TopicAlreadyExistsError
+from kafka.partitioner.default import murmur2
 
 from lab_utils.clients import admin_client, make_consumer
 from lab_utils.config import LabConfig, load_config
@@ -97,7 +97,10 @@ def record_count(name: str | None = None, config: LabConfig | None = None) -> in
     config = config or load_config()
     consumer = make_consumer(config)
     try:
-        partitions = [TopicPartition(name or config.topic, p) for p in consumer.partitions_for_topic(name or config.topic) or []]
+        partitions = [
+            TopicPartition(name or config.topic, p)
+            for p in consumer.partitions_for_topic(name or config.topic) or []
+        ]
         starts, ends = consumer.beginning_offsets(partitions), consumer.end_offsets(partitions)
     finally:
         consumer.close()

@@ -1,0 +1,174 @@
+"""Producer, live consumer and the alert job on the real broker and real Spark."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from lab_utils.config import LabConfig
+from lab_utils.consumer import consume_live
+from lab_utils.producer import BackgroundProducer, send_raw
+from lab_utils.topics import describe_topic, ensure_topic, partition_for, record_count
+from tests.conftest import free_port_pair
+
+pytestmark = pytest.mark.integration
+
+
+def _config_for(broker: LabConfig, topic: str) -> LabConfig:
+    return dataclasses.replace(broker, topic=topic)
+
+
+def _cli(
+    program: str, *args: str, env: dict[str, str], timeout: float = 240
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", f"lab_utils.{program}", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+    )
+
+
+def test_ensure_topic_is_idempotent_and_uses_the_configured_partitions(
+    broker: LabConfig, topic_name: str
+) -> None:
+    config = _config_for(broker, topic_name)
+    assert ensure_topic(config=config).startswith(
+        f"Created topic {topic_name} with {broker.partitions} partitions"
+    )
+    assert "already exists" in ensure_topic(config=config)
+    assert len(describe_topic(config=config).partitions) == broker.partitions
+
+
+def test_background_producer_delivers_every_reading_keyed_by_sensor(
+    broker: LabConfig, topic_name: str
+) -> None:
+    config = _config_for(broker, topic_name)
+    producer = BackgroundProducer(sensors=4, interval_s=0.05, max_rounds=25, seed=3, config=config)
+    assert producer.start().startswith("Producer started: 4 sensors")
+    assert "already running" in producer.start()
+    assert producer.wait(30)
+    stopped = producer.stop()
+    stats = producer.stats()
+    assert (stats.sent, stats.acked, stats.failed) == (100, 100, 0), stopped
+    assert producer.stop() == "The producer is not running."
+
+    received = consume_live(max_messages=100, seconds=20, from_beginning=True, config=config, show=None)
+    assert len(received) == 100 and record_count(config=config) == 100
+    for item in received:
+        assert item.reading is not None
+        assert item.partition == partition_for(item.reading.sensor_id, broker.partitions)
+    per_sensor = {}
+    for item in sorted(received, key=lambda i: (i.partition, i.offset)):
+        per_sensor.setdefault(item.reading.sensor_id, []).append(item.reading.ts)
+    assert sorted(per_sensor) == ["S1", "S2", "S3", "S4"]
+    assert all(times == sorted(times) for times in per_sensor.values())  # per-key order is kept
+
+
+def test_consumer_shows_bad_records_and_keeps_going(broker: LabConfig, topic_name: str) -> None:
+    config = _config_for(broker, topic_name)
+    ensure_topic(config=config)
+    send_raw(b'{"sensor_id": "S1", "suhu": 70}', key=b"S1", config=config)
+    send_raw(b"\x00\x01 not json", key=b"S1", config=config)
+    send_raw(b'{"sensor_id": "S1", "suhu": 85.5}', key=b"S1", config=config)
+    lines: list[str] = []
+    received = consume_live(max_messages=3, seconds=20, from_beginning=True, config=config, show=lines.append)
+    assert [item.problem for item in received] == [None, "not JSON", None]
+    assert "⚠ ABOVE 80 °C" in lines[2] and lines[1].startswith("✗")
+
+
+def test_a_consumer_group_carries_on_where_it_stopped(broker: LabConfig, topic_name: str) -> None:
+    config = _config_for(broker, topic_name)
+    producer = BackgroundProducer(sensors=3, interval_s=0.01, max_rounds=10, config=config)
+    producer.start()
+    producer.wait(30)
+    producer.stop()
+    group = f"group-{topic_name}"
+    first = consume_live(
+        max_messages=12, seconds=20, from_beginning=True, group_id=group, config=config, show=None
+    )
+    second = consume_live(max_messages=30, seconds=8, group_id=group, config=config, show=None)
+    seen = {(i.partition, i.offset) for i in first} | {(i.partition, i.offset) for i in second}
+    assert len(first) == 12 and len(second) == 18 and len(seen) == 30
+
+
+def test_from_now_skips_history(broker: LabConfig, topic_name: str) -> None:
+    config = _config_for(broker, topic_name)
+    ensure_topic(config=config)
+    send_raw(b'{"sensor_id": "S1", "suhu": 70}', key=b"S1", config=config)
+    assert consume_live(seconds=2, config=config, show=None) == []
+
+
+def test_sensor_alerts_available_now_prints_exactly_the_readings_above_80(
+    broker: LabConfig, topic_name: str
+) -> None:
+    config = _config_for(broker, topic_name)
+    ensure_topic(config=config)
+    payloads = [
+        b'{"sensor_id": "S1", "suhu": 70}',  # classic payload, no ts
+        b'{"sensor_id": "S2", "suhu": 80}',  # exactly 80: not an alert
+        b'{"sensor_id": "S3", "suhu": 81}',  # classic payload, integer, alert
+        b'{"sensor_id": "S1", "suhu": 92.5, "ts": "2026-11-27T10:00:00.000Z"}',
+        b"garbage",
+    ]
+    for payload in payloads:
+        send_raw(payload, key=b"S1", config=config)
+    env = {**os.environ, "LAB_TOPIC": topic_name}
+    result = _cli("alerts", "--available-now", "--from-beginning", "--json", env=env)
+    assert result.returncode == 0, result.stderr
+    alerts = [json.loads(line) for line in result.stdout.splitlines()]
+    assert sorted((a["sensor_id"], a["suhu"]) for a in alerts) == [("S1", 92.5), ("S3", 81.0)]
+    assert "Exception" not in result.stderr and "WARN" not in result.stderr
+
+
+def test_sensor_alerts_threshold_option(broker: LabConfig, topic_name: str) -> None:
+    config = _config_for(broker, topic_name)
+    ensure_topic(config=config)
+    for suhu in (84, 85, 86):
+        send_raw(json.dumps({"sensor_id": "S1", "suhu": suhu}).encode(), key=b"S1", config=config)
+    env = {**os.environ, "LAB_TOPIC": topic_name}
+    result = _cli("alerts", "--available-now", "--from-beginning", "--threshold", "85", env=env)
+    assert result.returncode == 0, result.stderr
+    assert [line.split()[2:4] for line in result.stdout.splitlines()] == [["S1", "86.0"]]
+
+
+def test_producer_and_consumer_programs_work_end_to_end(broker: LabConfig, topic_name: str) -> None:
+    env = {**os.environ, "LAB_TOPIC": topic_name}
+    produced = _cli(
+        "producer", "--count", "4", "--interval", "0.05", "--sensors", "2", "--seed", "1", env=env
+    )
+    assert produced.returncode == 0, produced.stderr
+    assert produced.stdout.count("Sent: ") == 8
+    consumed = _cli("consumer", "--from-beginning", "--max-messages", "8", "--timeout", "20", env=env)
+    assert consumed.returncode == 0, consumed.stderr
+    assert len([line for line in consumed.stdout.splitlines() if "°C" in line]) == 8
+
+
+@pytest.mark.parametrize(
+    ("program", "args"),
+    [("producer", ["--count", "1"]), ("consumer", ["--timeout", "30"]), ("alerts", ["--available-now"])],
+)
+def test_programs_exit_within_10_seconds_with_one_sentence_when_no_broker_answers(
+    program: str, args: list[str]
+) -> None:
+    env = {**os.environ, "LAB_BOOTSTRAP_SERVERS": f"127.0.0.1:{free_port_pair()}"}
+    started = time.monotonic()
+    result = _cli(program, *args, env=env, timeout=60)
+    elapsed = time.monotonic() - started
+    assert result.returncode == 1
+    assert elapsed < 10
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: No Kafka broker answers at"), result.stderr
+
+
+@pytest.mark.parametrize("program", ["producer", "consumer", "alerts"])
+def test_programs_explain_themselves(program: str) -> None:
+    result = _cli(program, "--help", env=dict(os.environ), timeout=60)
+    assert result.returncode == 0 and "usage: sensor-" in result.stdout
