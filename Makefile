@@ -28,7 +28,7 @@ lint: setup  ## ruff over the package, the tests and the notebooks
 	$(VENV)/bin/ruff format --check lab_utils tests notebooks conftest.py
 
 test: setup lint  ## set up, then unit, integration and headless notebook tests on a real broker
-	LAB_PROFILE=fast $(PY) -m lab_utils.broker run -- $(PY) -m pytest
+	LAB_PROFILE=fast $(PY) -m lab_utils.broker run -- $(PY) -m pytest --durations=12
 
 broker: setup  ## start the local Kafka broker (no Docker needed)
 	$(PY) -m lab_utils.broker start

@@ -15,6 +15,7 @@ import pytest
 from lab_utils.clients import make_consumer, make_producer
 from lab_utils.config import LabConfig
 from lab_utils.errors import LabError
+from lab_utils.topics import ensure_topic
 from tests.conftest import free_port_pair, listening_addresses
 
 pytestmark = pytest.mark.integration
@@ -31,6 +32,7 @@ def _broker_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[
 
 
 def test_produce_then_consume_with_kafka_python(broker: LabConfig, topic_name: str) -> None:
+    ensure_topic(topic_name)
     producer = make_producer()
     sent = [{"sensor_id": f"S{i % 3 + 1}", "suhu": 70.0 + i} for i in range(10)]
     for reading in sent:
@@ -47,6 +49,7 @@ def test_produce_then_consume_with_kafka_python(broker: LabConfig, topic_name: s
 
 
 def test_spark_batch_reads_the_topic_through_the_connector(spark, broker: LabConfig, topic_name: str) -> None:
+    ensure_topic(topic_name)
     producer = make_producer()
     for i in range(7):
         producer.send(topic_name, json.dumps({"sensor_id": "S1", "suhu": 75 + i}).encode(), key=b"S1")
