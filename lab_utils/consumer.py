@@ -53,15 +53,17 @@ def _open(config: LabConfig, topic: str, group_id: str | None, from_beginning: b
         auto_offset_reset="earliest" if from_beginning else "latest",
         enable_auto_commit=group_id is not None,
     )
-    if group_id is not None:
-        consumer.subscribe([topic])
-        return consumer
+    # Asking for the partitions first also loads the topic's metadata before a group is joined,
+    # so the group's first assignment is not empty.
     partitions = consumer.partitions_for_topic(topic)
     if not partitions:
         consumer.close()
         raise LabError(
             f"Topic {topic} does not exist yet: create it first (notebook 01, or start the producer)."
         )
+    if group_id is not None:
+        consumer.subscribe([topic])
+        return consumer
     assigned = [TopicPartition(topic, p) for p in sorted(partitions)]
     consumer.assign(assigned)
     (consumer.seek_to_beginning if from_beginning else consumer.seek_to_end)(*assigned)
@@ -77,17 +79,18 @@ def consume_live(
     config: LabConfig | None = None,
     show: Callable[[str], None] | None = print,
 ) -> list[Received]:
-    """Print readings as they arrive until ``seconds`` pass or ``max_messages`` arrived."""
+    """Print readings as they arrive until ``seconds`` pass or ``max_messages`` arrived.
+
+    ``seconds`` defaults to the profile's ``consume_seconds``: a notebook cell always ends, even
+    when fewer than ``max_messages`` records come. Pass ``math.inf`` to run until interrupted.
+    """
     config = config or load_config()
     topic = topic or config.topic
-    seconds = config.consume_seconds if seconds is None and max_messages is None else seconds
+    deadline = time.monotonic() + (config.consume_seconds if seconds is None else seconds)
     consumer = _open(config, topic, group_id, from_beginning)
     received: list[Received] = []
-    deadline = None if seconds is None else time.monotonic() + seconds
     try:
-        while (deadline is None or time.monotonic() < deadline) and (
-            max_messages is None or len(received) < max_messages
-        ):
+        while time.monotonic() < deadline and (max_messages is None or len(received) < max_messages):
             batches = consumer.poll(
                 timeout_ms=POLL_MS, max_records=max_messages and max_messages - len(received)
             )

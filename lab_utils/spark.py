@@ -58,9 +58,13 @@ def _jvm_output_to(log_file: Path) -> Iterator[None]:
                 os.close(fd)
 
 
+def _session_tmp(config: LabConfig) -> Path:
+    """This process's own Spark temp folder: two kernels (or a kernel and a test) never share one."""
+    return config.lab_home / "spark" / "tmp" / str(os.getpid())
+
+
 def _session_options(config: LabConfig) -> dict[str, str]:
-    home = config.lab_home / "spark"
-    tmp = home / "tmp"
+    tmp = _session_tmp(config)
     tmp.mkdir(parents=True, exist_ok=True)
     java_options = " ".join(
         [
@@ -133,5 +137,5 @@ def stop_spark() -> str:
                 process.wait(timeout=5)
     SparkContext._gateway = None
     SparkContext._jvm = None
-    shutil.rmtree(load_config().lab_home / "spark" / "tmp", ignore_errors=True)
+    shutil.rmtree(_session_tmp(load_config()), ignore_errors=True)
     return "Spark stopped."

@@ -116,12 +116,13 @@ def test_stop_spark_ends_the_jvm_and_cleans_its_temp_files(broker: LabConfig) ->
         "from lab_utils.spark import get_spark, stop_spark\n"
         "from pyspark import SparkContext\n"
         "s = get_spark(); s.range(3).count()\n"
-        "print(SparkContext._gateway.proc.pid, flush=True)\n"
+        "import os; print(SparkContext._gateway.proc.pid, os.getpid(), flush=True)\n"
         "print(stop_spark())\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=180)
     assert result.returncode == 0, result.stderr
-    jvm_pid = int(result.stdout.split()[0])
+    jvm_pid, python_pid = map(int, result.stdout.split()[:2])
     assert "Spark stopped." in result.stdout
     assert not psutil.pid_exists(jvm_pid)
+    assert not (broker.lab_home / "spark" / "tmp" / str(python_pid)).exists()
     assert result.stderr == ""  # no JVM noise reaches the terminal
