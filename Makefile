@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# Jupyter refuses to run as root (containers, CI machines) unless told that is intended.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--ServerApp.allow_root=True)
 
 .PHONY: setup lab test lint unit integration notebooks broker stop status reset bench clean help
 
@@ -21,7 +23,7 @@ setup: $(VENV)/.installed  ## create .venv, install the package, fetch Kafka and
 
 lab: setup  ## set up, start the broker if none answers, open JupyterLab on notebooks/
 	$(PY) -m lab_utils.broker start
-	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks
+	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks $(ROOT_FLAG)
 
 lint: setup  ## ruff over the package, the tests and the notebooks
 	$(VENV)/bin/ruff check lab_utils tests notebooks conftest.py
