@@ -2,8 +2,9 @@
 
 Reads ``sensor-suhu`` with Structured Streaming, applies the same parse / validate / filter steps
 as notebook 04 (``lab_utils.streaming``), and prints one line per alert, or one JSON object per
-line with ``--json``. ``--available-now`` processes what the topic holds and exits, which makes
-the job scriptable and testable. Status lines go to stderr, so stdout carries alerts only.
+line with ``--json``. ``--sustained SECONDS`` reports only sustained overheating, one line per
+episode (``lab_utils.analytics``). ``--available-now`` processes what the topic holds and exits,
+which makes the job scriptable and testable. Status lines go to stderr, so stdout carries alerts only.
 """
 
 from __future__ import annotations
@@ -14,18 +15,20 @@ import json
 import sys
 from collections.abc import Callable
 
-from pyspark.errors import PySparkException
 from pyspark.sql import DataFrame, Row
 
+from lab_utils.analytics import sustained_overheating
 from lab_utils.config import LabConfig, load_config
 from lab_utils.errors import LabError
 from lab_utils.readings import iso_utc
-from lab_utils.streaming import alerts, kafka_source, parse_readings, valid_readings
+from lab_utils.streaming import alerts, kafka_source, parse_readings, valid_readings, with_trigger
 from lab_utils.topics import ensure_topic
+
+Printer = Callable[[str], None]
 
 
 def alert_record(row: Row) -> dict[str, object]:
-    """One alert as plain JSON-ready values."""
+    """One reading above the threshold as plain JSON-ready values."""
     return {
         "sensor_id": row["sensor_id"],
         "suhu": row["suhu"],
@@ -35,24 +38,53 @@ def alert_record(row: Row) -> dict[str, object]:
     }
 
 
+def episode_record(row: Row) -> dict[str, object]:
+    """One sustained overheating episode as plain JSON-ready values."""
+    return {
+        "sensor_id": row["sensor_id"],
+        "start": iso_utc(row["start"]),
+        "end": iso_utc(row["end"]),
+        "seconds": row["seconds"],
+        "max_suhu": row["max_suhu"],
+        "readings": row["readings"],
+    }
+
+
 def alert_line(record: dict[str, object], threshold: float) -> str:
-    """The human-readable line for one alert."""
+    """The human-readable line for one reading above the threshold."""
     return (
         f"⚠ {record['event_time']}  {record['sensor_id']:<4} {record['suhu']:6.1f} °C  (> {threshold:g} °C)"
     )
 
 
-def batch_printer(
-    as_json: bool, threshold: float, out: Callable[[str], None]
-) -> Callable[[DataFrame, int], None]:
-    """A foreachBatch function that prints each micro-batch's alerts in event-time order."""
+def episode_line(record: dict[str, object], threshold: float) -> str:
+    """The human-readable line for one sustained episode."""
+    return (
+        f"🔥 {record['sensor_id']:<4} above {threshold:g} °C for {record['seconds']:.1f} s: "
+        f"{record['start']} → {record['end']}, max {record['max_suhu']:.1f} °C"
+    )
 
-    def print_batch(batch: DataFrame, _batch_id: int) -> None:
-        for row in batch.orderBy("event_time", "partition", "offset").collect():
-            record = alert_record(row)
-            out(json.dumps(record) if as_json else alert_line(record, threshold))
 
-    return print_batch
+def _printer(sustained: bool, as_json: bool, threshold: float, out: Printer) -> Callable[[DataFrame], None]:
+    """Prints a DataFrame of alerts (or episodes) in event-time order, one line each."""
+    to_record, to_line, order = (
+        (episode_record, episode_line, ["start", "sensor_id"])
+        if sustained
+        else (alert_record, alert_line, ["event_time", "partition", "offset"])
+    )
+
+    def print_rows(frame: DataFrame) -> None:
+        for row in frame.orderBy(*order).collect():
+            record = to_record(row)
+            out(json.dumps(record) if as_json else to_line(record, threshold))
+
+    return print_rows
+
+
+def _findings(valid: DataFrame, config: LabConfig, sustained_s: float | None) -> DataFrame:
+    if sustained_s is None:
+        return alerts(valid, config.threshold)
+    return sustained_overheating(valid, sustained_s, threshold=config.threshold, interval_s=config.interval_s)
 
 
 def run_alerts(
@@ -61,40 +93,32 @@ def run_alerts(
     available_now: bool,
     as_json: bool,
     timeout_s: float | None,
-    out: Callable[[str], None],
+    out: Printer,
+    sustained_s: float | None = None,
 ) -> None:
-    """Start the alert query and keep it running until it ends, times out or is interrupted."""
-    from lab_utils.spark import get_spark, stop_spark
+    """Run the alert job until it ends (``available_now``), times out or is interrupted."""
+    from lab_utils.spark import spark_job
 
     ensure_topic(config=config)  # fails in seconds, with one sentence, when no broker answers
-    spark = get_spark(config)
-    try:
-        records = kafka_source(
-            spark, starting_offsets="earliest" if from_beginning else "latest", config=config
+    print_rows = _printer(sustained_s is not None, as_json, config.threshold, out)
+    with spark_job(config) as spark:
+        if available_now and sustained_s is not None:
+            # Episodes still open at the end of the topic count too: a batch read sees the whole topic.
+            records = kafka_source(spark, starting_offsets="earliest", streaming=False, config=config)
+            print_rows(_findings(valid_readings(parse_readings(records)), config, sustained_s))
+            return
+        offsets = "earliest" if from_beginning or available_now else "latest"
+        records = kafka_source(spark, starting_offsets=offsets, config=config)
+        findings = _findings(valid_readings(parse_readings(records)), config, sustained_s)
+        writer = findings.writeStream.queryName("sensor_alerts").foreachBatch(
+            lambda frame, _id: print_rows(frame)
         )
-        hot = alerts(valid_readings(parse_readings(records)), config.threshold)
-        writer = hot.writeStream.queryName("sensor_alerts").foreachBatch(
-            batch_printer(as_json, config.threshold, out)
-        )
-        if available_now:
-            writer = writer.trigger(availableNow=True)
-        else:
-            writer = writer.trigger(processingTime=f"{config.trigger_seconds} seconds")
-        query = writer.start()
-        print(
-            f"Watching {config.topic} for readings above {config.threshold:g} °C...",
-            file=sys.stderr,
-            flush=True,
-        )
+        query = with_trigger(writer, config.trigger_seconds, available_now).start()
+        print(f"Watching {config.topic} (threshold {config.threshold:g} °C)...", file=sys.stderr, flush=True)
         try:
             query.awaitTermination(timeout_s)
         finally:
             query.stop()
-    except PySparkException as error:
-        first_line = str(error).strip().splitlines()[0][:300]
-        raise LabError(f"The Spark job failed ({first_line}): see .lab/logs/spark.log for details.") from None
-    finally:
-        stop_spark()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -109,10 +133,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--from-beginning", action="store_true", help="read the topic from its oldest record")
     parser.add_argument(
-        "--available-now", action="store_true", help="process what the topic holds, then exit"
+        "--available-now",
+        action="store_true",
+        help="process everything the topic holds (from the start), then exit",
     )
     parser.add_argument("--json", action="store_true", help="one JSON object per alert line")
     parser.add_argument("--timeout", type=float, help="stop after this many seconds (default: until Ctrl-C)")
+    parser.add_argument(
+        "--sustained",
+        type=float,
+        metavar="SECONDS",
+        help="report only machines that stayed above the threshold this long: one line per episode",
+    )
     args = parser.parse_args(argv)
     config = dataclasses.replace(config, threshold=args.threshold)
     try:
@@ -123,6 +155,7 @@ def main(argv: list[str] | None = None) -> int:
             as_json=args.json,
             timeout_s=args.timeout,
             out=lambda line: print(line, flush=True),
+            sustained_s=args.sustained,
         )
     except LabError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -64,6 +64,7 @@ class LabConfig:
     spark_ui: bool
     connect_timeout_s: float
     seed: int | None
+    table_rows: int
     lab_home: Path = field(default=PROJECT_ROOT / ".lab")
 
     @property
@@ -97,5 +98,6 @@ def load_config() -> LabConfig:
         spark_ui=_env("LAB_SPARK_UI", "0") in {"1", "true", "yes"},
         connect_timeout_s=_env_float("LAB_CONNECT_TIMEOUT_S", 3.0),
         seed=_env_int("LAB_SEED", 1) if _env("LAB_SEED", "") else None,
+        table_rows=_env_int("LAB_TABLE_ROWS", 10_000),
         lab_home=Path(_env("LAB_HOME", str(PROJECT_ROOT / ".lab"))),
     )

@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from kafka import KafkaProducer
 from kafka.errors import KafkaError
@@ -63,13 +64,14 @@ class BackgroundProducer:
         topic: str | None = None,
         config: LabConfig | None = None,
         on_send: Callable[[Reading], None] | None = None,
+        stories: dict[str, list[float]] | None = None,
     ) -> None:
         self.config = config or load_config()
         self.topic = topic or self.config.topic
         self.interval_s = self.config.interval_s if interval_s is None else interval_s
         self.duration_s = duration_s
         self.max_rounds = max_rounds
-        self.simulator = SensorSimulator(sensors or self.config.sensor_count, seed=seed)
+        self.simulator = SensorSimulator(sensors or self.config.sensor_count, seed=seed, stories=stories)
         self._on_send = on_send
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -94,7 +96,7 @@ class BackgroundProducer:
         self._started_at, self._stopped_at = time.monotonic(), None
         self._thread = threading.Thread(target=self._run, name="sensor-producer", daemon=True)
         self._thread.start()
-        sensors = len(self.simulator.machines)
+        sensors = len(self.simulator.machines) + len(self.simulator.stories)
         return f"Producer started: {sensors} sensors, one reading each every {self.interval_s:g} s."
 
     def stop(self) -> str:
@@ -141,12 +143,15 @@ class BackgroundProducer:
         rounds = 0
         deadline = None if self.duration_s is None else self._started_at + self.duration_s
         next_round = time.monotonic()
+        first_sample = datetime.now(UTC)
         while not self._stop.is_set():
             if self.max_rounds is not None and rounds >= self.max_rounds:
                 break
             if deadline is not None and time.monotonic() >= deadline:
                 break
-            for reading in self.simulator.tick():
+            # A sensor samples on a fixed schedule: each round is stamped with its scheduled time,
+            # so timestamps stay unique and evenly spaced even when a slow send delays a round.
+            for reading in self.simulator.tick(first_sample + timedelta(seconds=rounds * self.interval_s)):
                 self.send(reading)
             rounds += 1
             next_round += self.interval_s  # a fixed schedule: no drift from the time sends take

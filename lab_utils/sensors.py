@@ -31,13 +31,24 @@ class Machine:
         self.level = self.base
 
 
+# Scripted machines for notebook 05, one value per reading, repeating: S8 has a single-reading spike,
+# S9 stays above 80 °C for 12 readings (a sustained overheat). Their fate is known in advance, so the
+# notebook can show the difference between a spike and a sustained episode in a short run.
+DEMO_STORIES: dict[str, list[float]] = {
+    "S8": [70.0, 70.5, 71.0, 86.0, 71.0, 70.5, 70.0, 70.2, 70.4, 70.1] * 3,
+    "S9": [72.0, 76.0, 79.0, 81.5, 83.0, 84.5, 85.5, 86.0, 86.0, 85.0, 84.0, 83.0, 82.0, 81.0, 80.5, 78.0]
+    + [75.0, 73.0, 72.0]
+    + [71.5] * 11,
+}
+
+
 def sensor_ids(count: int) -> list[str]:
     """``['S1', 'S2', ...]``: the course's sensor names."""
     return [f"S{number}" for number in range(1, count + 1)]
 
 
 class SensorSimulator:
-    """Produces one reading per machine per call to :meth:`tick`."""
+    """Produces one reading per machine per call to :meth:`tick`; ``stories`` add scripted machines."""
 
     def __init__(
         self,
@@ -45,12 +56,14 @@ class SensorSimulator:
         seed: int | None = None,
         first_episode_within: int = 6,
         mean_gap_readings: int = 45,
+        stories: dict[str, list[float]] | None = None,
     ) -> None:
         if count < 1:
             raise ValueError("count must be at least 1")
         self._random = random.Random(seed)
         self._mean_gap = mean_gap_readings
         self._tick = 0
+        self.stories = dict(stories or {})
         self.machines = [
             Machine(
                 sensor_id=sensor_id,
@@ -79,11 +92,15 @@ class SensorSimulator:
         return machine.level
 
     def tick(self, now: datetime | None = None) -> list[Reading]:
-        """One reading per machine, stamped ``now`` (UTC)."""
+        """One reading per machine (then one per scripted story), stamped ``now`` (UTC)."""
         stamp = iso_utc(now or datetime.now(UTC))
         readings = [
             Reading(m.sensor_id, round(self._step(m) + self._random.gauss(0.0, 0.4), 1), stamp)
             for m in self.machines
+        ]
+        readings += [
+            Reading(sensor_id, story[self._tick % len(story)], stamp)
+            for sensor_id, story in self.stories.items()
         ]
         self._tick += 1
         return readings

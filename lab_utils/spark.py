@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from pyspark import SparkContext
+from pyspark.errors import PySparkException
 from pyspark.sql import SparkSession
 from pyspark.sql.types import DoubleType, StringType, StructField, StructType
 
@@ -115,6 +116,18 @@ def get_spark(config: LabConfig | None = None) -> SparkSession:
         session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
     return session
+
+
+@contextlib.contextmanager
+def spark_job(config: LabConfig | None = None) -> Iterator[SparkSession]:
+    """A session for a terminal program: a Spark failure becomes one sentence; the JVM always stops."""
+    try:
+        yield get_spark(config)
+    except PySparkException as error:
+        first_line = str(error).strip().splitlines()[0][:300]
+        raise LabError(f"The Spark job failed ({first_line}): see .lab/logs/spark.log for details.") from None
+    finally:
+        stop_spark()
 
 
 def stop_spark() -> str:

@@ -9,6 +9,7 @@ Queries are started by name and idempotently: starting a name again replaces the
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 import pandas as pd
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
-from pyspark.sql.streaming import StreamingQuery
+from pyspark.sql.streaming import DataStreamWriter, StreamingQuery
 
 from lab_utils import readings as rules
 from lab_utils.config import LabConfig, load_config
@@ -148,15 +149,27 @@ def stop_all_queries(spark: SparkSession) -> str:
     )
 
 
+def with_trigger(
+    writer: DataStreamWriter, trigger_seconds: float | None = None, available_now: bool = False
+) -> DataStreamWriter:
+    """``available_now``: process what the source holds, then stop; else a micro-batch every N s
+    (``LAB_TRIGGER_SECONDS`` by default; 0 means as fast as possible)."""
+    if available_now:
+        return writer.trigger(availableNow=True)
+    seconds = load_config().trigger_seconds if trigger_seconds is None else trigger_seconds
+    return writer.trigger(processingTime=f"{seconds} seconds") if seconds > 0 else writer
+
+
 def start_memory_query(
     frame: DataFrame, name: str, trigger_seconds: float | None = None, output_mode: str = "append"
 ) -> StreamingQuery:
-    """Stream ``frame`` into an in-memory table called ``name``; replaces a query of that name."""
+    """Stream ``frame`` into Spark's in-memory table ``name``; replaces a query of that name.
+
+    Spark's memory sink keeps every row in the driver: fine for a short demo, see LiveTable otherwise.
+    """
     stop_query(frame.sparkSession, name)
-    seconds = load_config().trigger_seconds if trigger_seconds is None else trigger_seconds
     writer = frame.writeStream.queryName(name).format("memory").outputMode(output_mode)
-    writer = writer.trigger(processingTime=f"{seconds} seconds") if seconds > 0 else writer
-    return writer.start()
+    return with_trigger(writer, trigger_seconds).start()
 
 
 def wait_until_started(queries: list[StreamingQuery], timeout_s: float = 60.0) -> None:
@@ -180,6 +193,67 @@ def wait_until_started(queries: list[StreamingQuery], timeout_s: float = 60.0) -
 def poll_table(spark: SparkSession, name: str) -> pd.DataFrame:
     """The memory table ``name`` as a pandas DataFrame, right now."""
     return spark.sql(f"SELECT * FROM {name}").toPandas()
+
+
+class LiveTable:
+    """A pandas table that a streaming query keeps up to date, holding at most ``max_rows`` rows.
+
+    Spark's memory sink keeps every row in the driver forever; a LiveTable receives each
+    micro-batch through ``foreachBatch``, keeps the newest rows, and is read without running a
+    Spark job. With ``key`` columns a newer row replaces the older one with the same key, which
+    is what an ``update``-mode aggregation (a window whose average changes) needs.
+    """
+
+    def __init__(self, name: str, key: list[str] | None = None, max_rows: int | None = None) -> None:
+        self.name = name
+        self.key = key
+        self.max_rows = max_rows or load_config().table_rows
+        self.batches = 0
+        self._frame = pd.DataFrame()
+        self._lock = threading.Lock()
+
+    def write_batch(self, batch: DataFrame, _batch_id: int) -> None:
+        """The ``foreachBatch`` function: merge one micro-batch into the table."""
+        rows = batch.toPandas()
+        with self._lock:
+            self.batches += 1
+            if rows.empty:
+                return
+            merged = rows if self._frame.empty else pd.concat([self._frame, rows], ignore_index=True)
+            if self.key:
+                merged = merged.drop_duplicates(self.key, keep="last")
+            self._frame = merged.tail(self.max_rows).reset_index(drop=True)
+
+    def frame(self) -> pd.DataFrame:
+        """A copy of the table right now."""
+        with self._lock:
+            return self._frame.copy()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._frame = pd.DataFrame()
+
+
+def start_live_table(
+    frame: DataFrame,
+    table: LiveTable,
+    trigger_seconds: float | None = None,
+    output_mode: str = "append",
+    available_now: bool = False,
+) -> StreamingQuery:
+    """Stream ``frame`` into ``table`` (a query named like the table); replaces a query of that name."""
+    stop_query(frame.sparkSession, table.name)
+    writer = frame.writeStream.queryName(table.name).outputMode(output_mode).foreachBatch(table.write_batch)
+    return with_trigger(writer, trigger_seconds, available_now).start()
+
+
+def rows_dropped_by_watermark(query: StreamingQuery) -> int:
+    """How many late rows the query's stateful operators ignored so far (what the watermark dropped)."""
+    return sum(
+        operator.get("numRowsDroppedByWatermark", 0)
+        for progress in query.recentProgress
+        for operator in progress.get("stateOperators", [])
+    )
 
 
 @dataclass
