@@ -42,7 +42,7 @@ status: setup  ## who serves the lab's bootstrap address
 	$(PY) -m lab_utils.broker status
 
 reset: stop  ## forget the local broker's data and the lab's Spark state
-	rm -rf .lab/kafka .lab/spark .lab/logs
+	rm -rf .lab/kafka .lab/spark .lab/logs .lab/history .lab/checkpoints
 
 clean: stop  ## remove the virtualenv and everything under .lab
 	rm -rf $(VENV) .lab

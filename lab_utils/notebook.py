@@ -19,7 +19,10 @@ class SelfCheckFailed(AssertionError):
 
 
 def _one_line(shell, etype, value, tb, tb_offset=None) -> list[str]:  # noqa: ANN001 - IPython's signature
-    return [f"✗ {value}"]
+    """Show the error as one line, but as a real error: the cell fails and nbval sees it."""
+    lines = [f"✗ {value}"]
+    shell._showtraceback(etype, value, lines)
+    return lines
 
 
 def setup(show_versions: bool = True) -> LabConfig:

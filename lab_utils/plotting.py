@@ -58,18 +58,47 @@ def figure_png(figure: Figure) -> bytes:
     return buffer.getvalue()
 
 
-class LiveView:
-    """A chart that redraws in place in a notebook cell, and stays as the final picture."""
+def windows_figure(stats: pd.DataFrame, threshold: float = 80.0) -> Figure:
+    """Average (line) and maximum (dotted) per sensor per window, with the threshold line."""
+    figure, axes = plt.subplots(figsize=(9, 4), layout="constrained")
+    if stats.empty:
+        axes.text(0.5, 0.5, "no window yet", ha="center", va="center", transform=axes.transAxes)
+        plt.close(figure)
+        return figure
+    for index, (sensor_id, rows) in enumerate(
+        stats.sort_values("window_start").groupby("sensor_id", sort=True)
+    ):
+        colour = f"C{index}"
+        axes.plot(rows["window_start"], rows["avg_suhu"], color=colour, marker="o", label=f"{sensor_id} avg")
+        axes.plot(
+            rows["window_start"],
+            rows["max_suhu"],
+            color=colour,
+            linestyle=":",
+            marker=".",
+            label=f"{sensor_id} max",
+        )
+    axes.axhline(threshold, color=ALERT_COLOUR, linestyle="--", linewidth=1)
+    axes.set_xlabel("window start (UTC)")
+    axes.set_ylabel("suhu (°C)")
+    axes.set_title(f"Average and maximum per window ({len(stats)} windows)")
+    axes.legend(loc="upper left", ncols=5, fontsize="x-small")
+    plt.close(figure)
+    return figure
 
-    def __init__(self, threshold: float = 80.0) -> None:
+
+class LiveView:
+    """A picture that redraws in place in a notebook cell, and stays as the final one."""
+
+    def __init__(self) -> None:
+        self._handle = None
+
+    def show(self, figure: Figure) -> None:
+        """Draw ``figure`` in place of the previous one."""
         from IPython.display import Image, display
 
-        self.threshold = threshold
-        empty = pd.DataFrame(columns=["sensor_id", "suhu", "event_time"])
-        self._handle = display(Image(figure_png(readings_figure(empty, threshold))), display_id=True)
-
-    def update(self, readings: pd.DataFrame, title: str | None = None) -> None:
-        """Replace the drawing with one of ``readings``."""
-        from IPython.display import Image
-
-        self._handle.update(Image(figure_png(readings_figure(readings, self.threshold, title))))
+        image = Image(figure_png(figure))
+        if self._handle is None:
+            self._handle = display(image, display_id=True)
+        else:
+            self._handle.update(image)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -190,6 +191,26 @@ def wait_until_started(queries: list[StreamingQuery], timeout_s: float = 60.0) -
         time.sleep(0.1)
 
 
+def watch_queries(
+    queries: list[StreamingQuery],
+    seconds: float | None = None,
+    every_s: float = 1.0,
+    on_update: Callable[[], None] | None = None,
+) -> None:
+    """Let ``queries`` run for ``seconds`` (the profile's stream length by default), calling
+    ``on_update`` every ``every_s`` seconds; fail with one sentence if a query stops."""
+    deadline = time.monotonic() + (load_config().stream_seconds if seconds is None else seconds)
+    while (left := deadline - time.monotonic()) > 0:
+        time.sleep(min(every_s, left))
+        for query in queries:
+            if not query.isActive:
+                raise LabError(
+                    f"The query {query.name} stopped: see .lab/logs/spark.log, then run its start cell again."
+                )
+        if on_update is not None:
+            on_update()
+
+
 def poll_table(spark: SparkSession, name: str) -> pd.DataFrame:
     """The memory table ``name`` as a pandas DataFrame, right now."""
     return spark.sql(f"SELECT * FROM {name}").toPandas()
@@ -214,7 +235,10 @@ class LiveTable:
 
     def write_batch(self, batch: DataFrame, _batch_id: int) -> None:
         """The ``foreachBatch`` function: merge one micro-batch into the table."""
-        rows = batch.toPandas()
+        with warnings.catch_warnings():
+            # A batch interrupted by query.stop() would make PySpark warn about Arrow; the stop is intended.
+            warnings.simplefilter("ignore", UserWarning)
+            rows = batch.toPandas()
         with self._lock:
             self.batches += 1
             if rows.empty:
@@ -306,23 +330,13 @@ class SensorPipeline:
         on_update: Callable[[Snapshot], None] | None = None,
     ) -> Snapshot:
         """Poll every ``every_s`` seconds for ``seconds`` (the profile's stream length by default)."""
-        deadline = time.monotonic() + (self.config.stream_seconds if seconds is None else seconds)
-        snapshot = self.snapshot()
-        while time.monotonic() < deadline:
-            time.sleep(min(every_s, max(0.0, deadline - time.monotonic())))
-            self._raise_if_failed()
-            snapshot = self.snapshot()
-            if on_update is not None:
-                on_update(snapshot)
-        return snapshot
-
-    def _raise_if_failed(self) -> None:
-        for name in self.TABLES:
-            query = active_query(self.spark, name)
-            if query is None:
-                raise LabError(
-                    f"The query {name} is not running: run the start cell again (see .lab/logs/spark.log)."
-                )
+        queries = [active_query(self.spark, name) for name in self.TABLES]
+        if None in queries:
+            raise LabError("The pipeline is not running: run its start cell first.")
+        watch_queries(
+            queries, seconds, every_s, None if on_update is None else lambda: on_update(self.snapshot())
+        )
+        return self.snapshot()
 
     def stop(self) -> str:
         """Stop the pipeline's queries; safe to call twice."""
