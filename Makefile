@@ -6,7 +6,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # Jupyter refuses to run as root (containers, CI machines) unless told that is intended.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--ServerApp.allow_root=True)
 
-.PHONY: setup lab test lint unit integration notebooks broker stop status reset bench clean help
+.PHONY: setup lab test lint broker cluster stop status reset clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -23,7 +23,7 @@ setup: $(VENV)/.installed  ## create .venv, install the package, fetch Kafka and
 
 lab: setup  ## set up, start the broker if none answers, open JupyterLab on notebooks/
 	$(PY) -m lab_utils.broker start
-	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks $(ROOT_FLAG)
+	$(VENV)/bin/jupyter lab --config=lab_utils/jupyter_server_config.py $(ROOT_FLAG)
 
 lint: setup  ## ruff over the package, the tests and the notebooks
 	$(VENV)/bin/ruff check lab_utils tests notebooks conftest.py
@@ -35,14 +35,17 @@ test: setup lint  ## set up, then unit, integration and headless notebook tests 
 broker: setup  ## start the local Kafka broker (no Docker needed)
 	$(PY) -m lab_utils.broker start
 
-stop:  ## stop what the lab started (broker); safe to run twice
+cluster: setup  ## start a local 3-broker Kafka cluster on 127.0.0.1:9092,9094,9096 instead
+	$(PY) -m lab_utils.broker cluster
+
+stop:  ## stop what the lab started (broker or cluster); safe to run twice
 	@if [ -x $(PY) ]; then $(PY) -m lab_utils.broker stop; fi
 
 status: setup  ## who serves the lab's bootstrap address
 	$(PY) -m lab_utils.broker status
 
 reset: stop  ## forget the local broker's data and the lab's Spark state
-	rm -rf .lab/kafka .lab/spark .lab/logs .lab/history .lab/checkpoints
+	rm -rf .lab/kafka .lab/cluster .lab/spark .lab/logs .lab/history .lab/checkpoints
 
 clean: stop  ## remove the virtualenv and everything under .lab
 	rm -rf $(VENV) .lab

@@ -13,6 +13,7 @@ import argparse
 import dataclasses
 import json
 import sys
+import time
 from collections.abc import Callable
 
 from pyspark.sql import DataFrame, Row
@@ -21,7 +22,16 @@ from lab_utils.analytics import sustained_overheating
 from lab_utils.config import LabConfig, load_config
 from lab_utils.errors import LabError
 from lab_utils.readings import iso_utc
-from lab_utils.streaming import alerts, kafka_source, parse_readings, valid_readings, with_trigger
+from lab_utils.streaming import (
+    alerts,
+    ensure_dead_letter_topic,
+    kafka_source,
+    parse_readings,
+    rejected_records,
+    start_foreach_batch,
+    valid_readings,
+    write_dead_letters,
+)
 from lab_utils.topics import ensure_topic
 
 Printer = Callable[[str], None]
@@ -96,29 +106,57 @@ def run_alerts(
     out: Printer,
     sustained_s: float | None = None,
 ) -> None:
-    """Run the alert job until it ends (``available_now``), times out or is interrupted."""
+    """Run the alert job until it ends (``available_now``), times out or is interrupted.
+
+    Records that are not valid readings go to the dead-letter topic; the count is reported on stderr.
+    """
     from lab_utils.spark import spark_job
 
     ensure_topic(config=config)  # fails in seconds, with one sentence, when no broker answers
+    ensure_dead_letter_topic(config)
     print_rows = _printer(sustained_s is not None, as_json, config.threshold, out)
+    dead_letters = 0
+
+    def send_dead_letters(batch: DataFrame, _batch_id: int = 0) -> None:
+        nonlocal dead_letters
+        dead_letters += batch.count()
+        write_dead_letters(batch, config)
+
     with spark_job(config) as spark:
         if available_now and sustained_s is not None:
             # Episodes still open at the end of the topic count too: a batch read sees the whole topic.
-            records = kafka_source(spark, starting_offsets="earliest", streaming=False, config=config)
-            print_rows(_findings(valid_readings(parse_readings(records)), config, sustained_s))
-            return
-        offsets = "earliest" if from_beginning or available_now else "latest"
-        records = kafka_source(spark, starting_offsets=offsets, config=config)
-        findings = _findings(valid_readings(parse_readings(records)), config, sustained_s)
-        writer = findings.writeStream.queryName("sensor_alerts").foreachBatch(
-            lambda frame, _id: print_rows(frame)
-        )
-        query = with_trigger(writer, config.trigger_seconds, available_now).start()
-        print(f"Watching {config.topic} (threshold {config.threshold:g} °C)...", file=sys.stderr, flush=True)
-        try:
-            query.awaitTermination(timeout_s)
-        finally:
-            query.stop()
+            parsed = parse_readings(
+                kafka_source(spark, starting_offsets="earliest", streaming=False, config=config)
+            )
+            print_rows(_findings(valid_readings(parsed), config, sustained_s))
+            send_dead_letters(rejected_records(parsed))
+        else:
+            offsets = "earliest" if from_beginning or available_now else "latest"
+            parsed = parse_readings(kafka_source(spark, starting_offsets=offsets, config=config))
+            findings = _findings(valid_readings(parsed), config, sustained_s)
+            trigger = (config.trigger_seconds, "append", available_now)
+            queries = [
+                start_foreach_batch(
+                    findings, "sensor_alerts", lambda frame, _id: print_rows(frame), *trigger
+                ),
+                start_foreach_batch(
+                    rejected_records(parsed), "sensor_alerts_rejected", send_dead_letters, *trigger
+                ),
+            ]
+            print(
+                f"Watching {config.topic} (threshold {config.threshold:g} °C)...", file=sys.stderr, flush=True
+            )
+            deadline = None if timeout_s is None else time.monotonic() + timeout_s
+            try:
+                for query in queries:  # with --available-now each ends by itself
+                    query.awaitTermination(
+                        None if deadline is None else max(0.0, deadline - time.monotonic())
+                    )
+            finally:
+                for query in queries:
+                    query.stop()
+    if dead_letters:
+        print(f"{dead_letters} records were not readings: sent to {config.dlq_topic}.", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:

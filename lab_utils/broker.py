@@ -80,24 +80,33 @@ def port_open(address: str, timeout_s: float = 1.0) -> bool:
         return False
 
 
-def server_properties(paths: BrokerPaths, port: int) -> str:
-    """The configuration of a combined broker + controller that listens on loopback only."""
+def server_properties(paths: BrokerPaths, port: int, node_id: int = 1, voters: str | None = None) -> str:
+    """The configuration of a combined broker + controller that listens on loopback only.
+
+    Without ``voters`` it is a one-node cluster; with them (``1@127.0.0.1:9093,2@...``) one node of
+    a cluster whose internal topics keep three replicas.
+    """
+    replicas, min_isr = ("3", "2") if voters else ("1", "1")
+    quorum = (
+        {"controller.quorum.voters": voters}
+        if voters
+        else {"controller.quorum.bootstrap.servers": f"127.0.0.1:{port + 1}"}
+    )
     settings = {
         "process.roles": "broker,controller",
-        "node.id": "1",
+        "node.id": str(node_id),
         "listeners": f"PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{port + 1}",
         "advertised.listeners": f"PLAINTEXT://127.0.0.1:{port}",
         "controller.listener.names": "CONTROLLER",
         "inter.broker.listener.name": "PLAINTEXT",
         "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-        "controller.quorum.bootstrap.servers": f"127.0.0.1:{port + 1}",
+        **quorum,
         "log.dirs": str(paths.data),
-        # One node: every internal topic can only have one replica.
-        "offsets.topic.replication.factor": "1",
-        "transaction.state.log.replication.factor": "1",
-        "transaction.state.log.min.isr": "1",
-        "share.coordinator.state.topic.replication.factor": "1",
-        "share.coordinator.state.topic.min.isr": "1",
+        "offsets.topic.replication.factor": replicas,
+        "transaction.state.log.replication.factor": replicas,
+        "transaction.state.log.min.isr": min_isr,
+        "share.coordinator.state.topic.replication.factor": replicas,
+        "share.coordinator.state.topic.min.isr": min_isr,
         # A classroom broker: no 3 s wait before the first consumer group starts.
         "group.initial.rebalance.delay.ms": "0",
         # Topics are created on purpose (notebook 01, lab_utils.topics), never by a typo.
@@ -131,15 +140,23 @@ def _java_command(paths: BrokerPaths, main_class: str, *args: str) -> list[str]:
     ]  # fmt: skip
 
 
-def _format_storage(paths: BrokerPaths) -> None:
-    """Format the KRaft storage once: a fresh cluster id, this node as the only controller."""
+def _format_storage(paths: BrokerPaths, cluster_id: str | None = None) -> None:
+    """Format the KRaft storage once. A lone node is its own controller (``--standalone``); the
+    nodes of a cluster share a cluster id and find their voters in their configuration."""
     if (paths.data / "meta.properties").exists():
         return
-    cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    extra = ["--standalone"] if cluster_id is None else []
+    cluster_id = cluster_id or new_cluster_id()
     command = _java_command(
-        paths, "kafka.tools.StorageTool", "format", "--standalone",
-        "--cluster-id", cluster_id, "--config", str(paths.properties),
-    )  # fmt: skip
+        paths,
+        "kafka.tools.StorageTool",
+        "format",
+        *extra,
+        "--cluster-id",
+        cluster_id,
+        "--config",
+        str(paths.properties),
+    )
     result = subprocess.run(command, capture_output=True, text=True, timeout=120)
     if result.returncode != 0:
         (paths.logs / "format.log").write_text(result.stdout + result.stderr)
@@ -147,6 +164,29 @@ def _format_storage(paths: BrokerPaths) -> None:
             f"Formatting the Kafka storage failed (see {paths.logs / 'format.log'}): "
             "run `make reset` and try again."
         )
+
+
+def new_cluster_id() -> str:
+    """A random KRaft cluster id (a UUID in URL-safe base64, as Kafka writes them)."""
+    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+
+
+def _launch(paths: BrokerPaths) -> int:
+    """Start ``kafka.Kafka`` in its own session (Ctrl-C or a dying kernel must not kill it)."""
+    with open(paths.logs / "server.out", "ab") as out:
+        process = subprocess.Popen(
+            _java_command(paths, "kafka.Kafka", str(paths.properties)),
+            stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+    paths.pid_file.write_text(str(process.pid))
+    return process.pid
+
+
+def _prepare(paths: BrokerPaths, properties: str) -> None:
+    require_java()
+    for folder in (paths.data, paths.logs):
+        folder.mkdir(parents=True, exist_ok=True)
+    paths.properties.write_text(properties)
 
 
 def _wait_until_ready(address: str, pid: int, paths: BrokerPaths) -> None:
@@ -184,20 +224,64 @@ def start_broker(paths: BrokerPaths | None = None, address: str | None = None) -
             f"No broker answers at {address}, and the lab only starts brokers on 127.0.0.1: "
             "start that cluster, or unset LAB_BOOTSTRAP_SERVERS."
         )
-    require_java()
-    for folder in (paths.data, paths.logs):
-        folder.mkdir(parents=True, exist_ok=True)
-    paths.properties.write_text(server_properties(paths, port))
+    _prepare(paths, server_properties(paths, port))
     _format_storage(paths)
-    with open(paths.logs / "server.out", "ab") as out:
-        process = subprocess.Popen(
-            _java_command(paths, "kafka.Kafka", str(paths.properties)),
-            stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-            start_new_session=True,  # Ctrl-C in the terminal or a dying kernel must not kill it
-        )  # fmt: skip
-    paths.pid_file.write_text(str(process.pid))
-    _wait_until_ready(address, process.pid, paths)
-    return f"Started Apache Kafka {kafka_version()} (KRaft) at {address}, PID {process.pid}."
+    pid = _launch(paths)
+    _wait_until_ready(address, pid, paths)
+    return f"Started Apache Kafka {kafka_version()} (KRaft) at {address}, PID {pid}."
+
+
+CLUSTER_SIZE = 3
+
+
+def cluster_nodes(base_port: int = 9092, home: Path | None = None) -> list[tuple[BrokerPaths, str]]:
+    """The three nodes of the local cluster: node n listens on base_port + 2(n-1) (and +1 for its
+    controller), so node 1 answers at the same address as the single broker."""
+    home = home or load_config().lab_home / "cluster"
+    return [
+        (BrokerPaths(home / f"node-{n}"), f"127.0.0.1:{base_port + 2 * (n - 1)}")
+        for n in range(1, CLUSTER_SIZE + 1)
+    ]
+
+
+def start_cluster(base_port: int = 9092, home: Path | None = None) -> str:
+    """Start a local 3-broker KRaft cluster (three real Kafka processes); idempotent like start_broker."""
+    nodes = cluster_nodes(base_port, home)
+    bootstrap = ",".join(address for _, address in nodes)
+    if all(_read_pid(paths) is not None for paths, _ in nodes):
+        return f"The lab's Kafka cluster is already running at {bootstrap}."
+    if port_open(nodes[0][1]):
+        return (
+            f"A Kafka broker already answers at {nodes[0][1]}: stop it first (`make stop`, or stop Docker's)."
+        )
+    voters = ",".join(
+        f"{n}@127.0.0.1:{split_address(address)[1] + 1}" for n, (_, address) in enumerate(nodes, 1)
+    )
+    cluster_id = new_cluster_id()
+    launched = []
+    for node_id, (paths, address) in enumerate(nodes, 1):
+        if _read_pid(paths) is None:
+            _prepare(paths, server_properties(paths, split_address(address)[1], node_id, voters))
+            _format_storage(paths, cluster_id)
+            launched.append((paths, address, _launch(paths)))
+    for paths, address, pid in launched:
+        _wait_until_ready(address, pid, paths)
+    return (
+        f"Started a {CLUSTER_SIZE}-broker Apache Kafka {kafka_version()} cluster at {bootstrap}; use it with "
+        f"LAB_BOOTSTRAP_SERVERS={bootstrap} LAB_REPLICATION_FACTOR=3."
+    )
+
+
+def stop_cluster(base_port: int = 9092, home: Path | None = None) -> str:
+    """Stop the nodes of the lab's cluster that run; safe to call twice."""
+    stopped = [
+        stop_broker(paths) for paths, _ in cluster_nodes(base_port, home) if _read_pid(paths) is not None
+    ]
+    return (
+        f"Stopped {len(stopped)} brokers of the lab's cluster."
+        if stopped
+        else "No cluster started by this lab is running."
+    )
 
 
 def stop_broker(paths: BrokerPaths | None = None) -> str:
@@ -258,19 +342,25 @@ def run_with_broker(command: list[str]) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m lab_utils.broker start|stop|status|run -- COMMAND...``."""
+    """``python -m lab_utils.broker start|cluster|stop|status|run -- COMMAND...``."""
     args = sys.argv[1:] if argv is None else argv
     try:
         if args[:1] == ["start"]:
             print(start_broker())
         elif args[:1] == ["stop"]:
             print(stop_broker())
+            print(stop_cluster())
+        elif args[:1] == ["cluster"]:
+            print(start_cluster())
         elif args[:1] == ["status"]:
             print(broker_status())
         elif args[:2] == ["run", "--"] and len(args) > 2:
             return run_with_broker(args[2:])
         else:
-            print("usage: python -m lab_utils.broker start|stop|status|run -- COMMAND...", file=sys.stderr)
+            print(
+                "usage: python -m lab_utils.broker start|cluster|stop|status|run -- COMMAND...",
+                file=sys.stderr,
+            )
             return 2
     except LabError as error:
         print(f"error: {error}", file=sys.stderr)

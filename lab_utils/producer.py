@@ -42,11 +42,16 @@ class ProducerStats:
     last_error: str | None
     last_reading: Reading | None
 
+    @property
+    def pending(self) -> int:
+        """Sent but not yet confirmed: grows while the broker is away, shrinks when it is back."""
+        return self.sent - self.acked - self.failed
+
     def __str__(self) -> str:
         state = "running" if self.running else "stopped"
         text = (
-            f"{state}: sent {self.sent}, acknowledged {self.acked}, failed {self.failed}, "
-            f"{self.rate_per_s:.1f} readings/s"
+            f"{state}: sent {self.sent}, acknowledged {self.acked}, pending {self.pending}, "
+            f"failed {self.failed}, {self.rate_per_s:.1f} readings/s"
         )
         return text + (f"; last error: {self.last_error}" if self.last_error else "")
 

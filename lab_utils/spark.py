@@ -13,6 +13,7 @@ import contextlib
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -109,6 +110,7 @@ def get_spark(config: LabConfig | None = None) -> SparkSession:
         return active
     require_java()
     os.environ["SPARK_LOCAL_IP"] = "127.0.0.1"  # never bind to, or advertise, a public interface
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # Python workers use this kernel's packages
     builder = SparkSession.builder.master(config.spark_master).appName("kafka-sensor-lab")
     for key, value in _session_options(config).items():
         builder = builder.config(key, value)

@@ -81,6 +81,7 @@ def parse_readings(records: DataFrame) -> DataFrame:
     """
     staged = records.select(
         F.col("key").cast("string").alias("key"),
+        F.col("key").alias("record_key"),
         F.col("value"),
         F.col("value").cast("string").alias("text"),
         F.col("partition"),
@@ -89,6 +90,8 @@ def parse_readings(records: DataFrame) -> DataFrame:
     ).withColumn("body", F.expr("try_parse_json(text)"))
     return staged.select(
         "key",
+        "record_key",
+        F.col("value").alias("record_value"),
         "partition",
         "offset",
         "kafka_time",
@@ -110,10 +113,54 @@ def valid_readings(parsed: DataFrame) -> DataFrame:
     )
 
 
+REJECTED_VIEW = ["key", "reason", "value_start", "partition", "offset", "kafka_time"]
+
+
 def rejected_records(parsed: DataFrame) -> DataFrame:
-    """Records that are not readings, with the reason and the start of what was sent."""
+    """Records that are not readings: the reason, the start of what was sent, and the raw record
+    (``record_key``, ``record_value``) for the dead-letter topic. ``REJECTED_VIEW`` is what to show."""
     return parsed.where(F.col("reject_reason").isNotNull()).select(
-        "key", F.col("reject_reason").alias("reason"), "value_start", "partition", "offset", "kafka_time"
+        *REJECTED_VIEW[:1],
+        F.col("reject_reason").alias("reason"),
+        *REJECTED_VIEW[2:],
+        "record_key",
+        "record_value",
+    )
+
+
+DLQ_MAX_MESSAGE_BYTES = 2 * 1024 * 1024  # a rejected record plus its headers must fit, even a 1 MB one
+
+
+def write_dead_letters(rejected: DataFrame, config: LabConfig) -> None:
+    """Send rejected records (a batch) to the dead-letter topic: same key and value, the reason in headers.
+
+    Nothing is lost: an operator can read ``sensor-suhu-dlq``, fix the sender, and replay.
+    """
+    header = lambda name, column: F.struct(F.lit(name).alias("key"), F.encode(column, "UTF-8").alias("value"))  # noqa: E731
+    (
+        rejected.select(
+            F.col("record_key").alias("key"),
+            F.col("record_value").alias("value"),
+            F.array(
+                header("reason", F.col("reason")),
+                header("source-partition", F.col("partition").cast("string")),
+                header("source-offset", F.col("offset").cast("string")),
+            ).alias("headers"),
+        )
+        .write.format("kafka")
+        .option("kafka.bootstrap.servers", config.bootstrap_servers)
+        .option("kafka.max.request.size", str(DLQ_MAX_MESSAGE_BYTES))
+        .option("topic", config.dlq_topic)
+        .save()
+    )
+
+
+def ensure_dead_letter_topic(config: LabConfig) -> str:
+    """The dead-letter topic, created if needed, big enough for any rejected record."""
+    from lab_utils.topics import ensure_topic
+
+    return ensure_topic(
+        config.dlq_topic, configs={"max.message.bytes": str(DLQ_MAX_MESSAGE_BYTES)}, config=config
     )
 
 
@@ -230,6 +277,7 @@ class LiveTable:
         self.key = key
         self.max_rows = max_rows or load_config().table_rows
         self.batches = 0
+        self.columns: list[str] = []  # known once a query feeds the table
         self._frame = pd.DataFrame()
         self._lock = threading.Lock()
 
@@ -249,13 +297,27 @@ class LiveTable:
             self._frame = merged.tail(self.max_rows).reset_index(drop=True)
 
     def frame(self) -> pd.DataFrame:
-        """A copy of the table right now."""
+        """A copy of the table right now (with its columns even while it is still empty)."""
         with self._lock:
-            return self._frame.copy()
+            return self._frame.copy() if not self._frame.empty else pd.DataFrame(columns=self.columns)
 
     def clear(self) -> None:
         with self._lock:
             self._frame = pd.DataFrame()
+
+
+def start_foreach_batch(
+    frame: DataFrame,
+    name: str,
+    function: Callable[[DataFrame, int], None],
+    trigger_seconds: float | None = None,
+    output_mode: str = "append",
+    available_now: bool = False,
+) -> StreamingQuery:
+    """Run ``function`` on every micro-batch of ``frame`` in a query called ``name`` (replacing one)."""
+    stop_query(frame.sparkSession, name)
+    writer = frame.writeStream.queryName(name).outputMode(output_mode).foreachBatch(function)
+    return with_trigger(writer, trigger_seconds, available_now).start()
 
 
 def start_live_table(
@@ -266,9 +328,10 @@ def start_live_table(
     available_now: bool = False,
 ) -> StreamingQuery:
     """Stream ``frame`` into ``table`` (a query named like the table); replaces a query of that name."""
-    stop_query(frame.sparkSession, table.name)
-    writer = frame.writeStream.queryName(table.name).outputMode(output_mode).foreachBatch(table.write_batch)
-    return with_trigger(writer, trigger_seconds, available_now).start()
+    table.columns = frame.columns
+    return start_foreach_batch(
+        frame, table.name, table.write_batch, trigger_seconds, output_mode, available_now
+    )
 
 
 def rows_dropped_by_watermark(query: StreamingQuery) -> int:
@@ -290,7 +353,10 @@ class Snapshot:
 
 
 class SensorPipeline:
-    """Notebook 04's pipeline: readings, alerts and rejected records as three memory tables."""
+    """Notebook 04's pipeline: readings, alerts and rejected records as three bounded live tables.
+
+    Rejected records also go to the dead-letter topic (``LAB_DLQ_TOPIC``) with their reason.
+    """
 
     TABLES = ("readings", "alerts", "rejected")
 
@@ -300,28 +366,41 @@ class SensorPipeline:
         self.spark = spark
         self.config = config or load_config()
         self.starting_offsets = starting_offsets
+        self.tables = {name: LiveTable(name, max_rows=self.config.table_rows) for name in self.TABLES}
 
     def start(self) -> str:
-        """Start (or restart) the three queries on one Kafka source."""
+        """Start (or restart, replacing the old queries) the three queries on one Kafka source."""
+        ensure_dead_letter_topic(self.config)
         parsed = parse_readings(
             kafka_source(self.spark, starting_offsets=self.starting_offsets, config=self.config)
         )
         valid = valid_readings(parsed)
-        frames = {
-            "readings": valid,
-            "alerts": alerts(valid, self.config.threshold),
-            "rejected": rejected_records(parsed),
-        }
+        rejected_table = self.tables["rejected"]
+
+        def reject(batch: DataFrame, batch_id: int) -> None:
+            write_dead_letters(batch, self.config)
+            rejected_table.write_batch(batch.select(*REJECTED_VIEW), batch_id)
+
+        for table in self.tables.values():
+            table.clear()
+        rejected_table.columns = REJECTED_VIEW
         queries = [
-            start_memory_query(frame, name, self.config.trigger_seconds) for name, frame in frames.items()
+            start_live_table(valid, self.tables["readings"], self.config.trigger_seconds),
+            start_live_table(
+                alerts(valid, self.config.threshold), self.tables["alerts"], self.config.trigger_seconds
+            ),
+            start_foreach_batch(rejected_records(parsed), "rejected", reject, self.config.trigger_seconds),
         ]
         wait_until_started(queries)
         tables = ", ".join(self.TABLES)
-        return f"Streaming {self.config.topic} into the tables {tables} (from {self.starting_offsets})."
+        return (
+            f"Streaming {self.config.topic} into the tables {tables} (from {self.starting_offsets}); "
+            f"rejected records also go to {self.config.dlq_topic}."
+        )
 
     def snapshot(self) -> Snapshot:
-        """Poll all three tables into pandas."""
-        return Snapshot(*(poll_table(self.spark, name) for name in self.TABLES))
+        """The three tables as pandas DataFrames, right now (no Spark job runs)."""
+        return Snapshot(*(self.tables[name].frame() for name in self.TABLES))
 
     def watch(
         self,

@@ -50,10 +50,13 @@ def ensure_topic(
     """Create the topic unless it exists; return one line saying which happened."""
     config = config or load_config()
     name = name or config.topic
+    replicas = replication_factor or config.replication_factor
+    # With several replicas, an acknowledged write must be on at least two of them (acks=all).
+    durability = {"min.insync.replicas": "2"} if replicas >= 3 else {}
     spec = {
         "num_partitions": partitions or config.partitions,
-        "replication_factor": replication_factor or config.replication_factor,
-        "configs": configs or {},
+        "replication_factor": replicas,
+        "configs": durability | (configs or {}),
     }
     with admin_client(config) as admin:
         try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import random
 import socket
 import uuid
 from collections.abc import Iterator
@@ -24,6 +26,20 @@ def free_port_pair() -> int:
                 continue
         return port
     raise RuntimeError("no free pair of loopback ports")
+
+
+def free_port_block(size: int) -> int:
+    """The first of ``size`` consecutive free loopback ports (a local cluster needs six)."""
+    for _ in range(100):
+        start = random.randint(20000, 60000)
+        try:
+            with contextlib.ExitStack() as stack:
+                for port in range(start, start + size):
+                    stack.enter_context(socket.socket()).bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        return start
+    raise RuntimeError("no block of free loopback ports")
 
 
 def listening_addresses(pid: int) -> set[tuple[str, int]]:

@@ -1,0 +1,71 @@
+"""A real 3-broker KRaft cluster: losing one broker mid-stream loses no acknowledged reading."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from lab_utils.broker import cluster_nodes, start_cluster, stop_cluster
+from lab_utils.config import load_config
+from lab_utils.producer import BackgroundProducer
+from lab_utils.sensors import DEMO_STORIES
+from lab_utils.streaming import SensorPipeline
+from lab_utils.topics import describe_topic, ensure_topic
+from tests.conftest import free_port_block, listening_addresses
+
+pytestmark = pytest.mark.integration
+
+
+def test_killing_one_broker_mid_stream_loses_nothing_and_alerts_keep_flowing(spark, tmp_path: Path) -> None:
+    base = free_port_block(6)
+    home = tmp_path / "cluster"
+    nodes = cluster_nodes(base, home)
+    bootstrap = ",".join(address for _, address in nodes)
+    config = dataclasses.replace(
+        load_config(),
+        bootstrap_servers=bootstrap,
+        topic="cluster-readings",
+        dlq_topic="cluster-readings-dlq",
+        replication_factor=3,
+        lab_home=tmp_path,
+        trigger_seconds=0.5,
+    )
+    pipeline = SensorPipeline(spark, starting_offsets="earliest", config=config)
+    producer = BackgroundProducer(sensors=3, interval_s=0.1, seed=4, stories=DEMO_STORIES, config=config)
+    try:
+        assert start_cluster(base, home).startswith("Started a 3-broker Apache Kafka")
+        assert "already running" in start_cluster(base, home)
+        pids = [int(paths.pid_file.read_text()) for paths, _ in nodes]
+        assert all({ip for ip, _ in listening_addresses(pid)} == {"127.0.0.1"} for pid in pids)
+        ensure_topic(config=config)
+        topic = describe_topic(config=config)
+        assert topic.replication_factor == 3 and topic.configs["min.insync.replicas"] == "2"
+
+        pipeline.start()
+        producer.start()
+        time.sleep(4)
+        victim = topic.partitions[0]["leader"]
+        os.kill(pids[victim - 1], signal.SIGKILL)  # no goodbye: a crashed machine
+        killed_at = time.time()
+        time.sleep(10)
+        producer.stop()
+        stats = producer.stats()
+        deadline = time.monotonic() + 60
+        while len(pipeline.snapshot().readings) < stats.acked and time.monotonic() < deadline:
+            time.sleep(1)
+        snapshot = pipeline.snapshot()
+    finally:
+        pipeline.stop()
+        producer.stop()
+        print(stop_cluster(base, home))
+    keys = set(zip(snapshot.readings["sensor_id"], snapshot.readings["event_time"], strict=True))
+    late_alerts = snapshot.alerts[snapshot.alerts["event_time"].astype("int64") / 1e9 > killed_at + 2]
+    print(f"cluster test: killed broker {victim}; {stats}; readings seen {len(snapshot.readings)}")
+    assert stats.failed == 0 and stats.acked == stats.sent
+    assert len(snapshot.readings) == len(keys) == stats.acked  # every acknowledged reading, exactly once
+    assert len(late_alerts) > 0  # alerts kept flowing after the broker died
