@@ -6,7 +6,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # Jupyter refuses to run as root (containers, CI machines) unless told that is intended.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--ServerApp.allow_root=True)
 
-.PHONY: setup lab test lint broker cluster stop status reset clean help
+.PHONY: setup lab test lint bench broker cluster stop status reset clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -26,11 +26,14 @@ lab: setup  ## set up, start the broker if none answers, open JupyterLab on note
 	$(VENV)/bin/jupyter lab --config=lab_utils/jupyter_server_config.py $(ROOT_FLAG)
 
 lint: setup  ## ruff over the package, the tests and the notebooks
-	$(VENV)/bin/ruff check lab_utils tests notebooks conftest.py
-	$(VENV)/bin/ruff format --check lab_utils tests notebooks conftest.py
+	$(VENV)/bin/ruff check lab_utils tests notebooks benchmarks conftest.py
+	$(VENV)/bin/ruff format --check lab_utils tests notebooks benchmarks conftest.py
 
 test: setup lint  ## set up, then unit, integration and headless notebook tests on a real broker
 	LAB_PROFILE=fast $(PY) -m lab_utils.broker run -- $(PY) -m pytest --durations=12
+
+bench: setup  ## measure latency, throughput, scale, memory and notebook run time (about 30 min)
+	$(PY) -m lab_utils.broker run -- $(PY) benchmarks/bench.py
 
 broker: setup  ## start the local Kafka broker (no Docker needed)
 	$(PY) -m lab_utils.broker start

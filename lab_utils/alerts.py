@@ -20,7 +20,7 @@ from pyspark.sql import DataFrame, Row
 
 from lab_utils.analytics import sustained_overheating
 from lab_utils.config import LabConfig, load_config
-from lab_utils.errors import LabError
+from lab_utils.errors import run_cli
 from lab_utils.readings import iso_utc
 from lab_utils.streaming import (
     alerts,
@@ -185,8 +185,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     config = dataclasses.replace(config, threshold=args.threshold)
-    try:
-        run_alerts(
+    return run_cli(
+        lambda: run_alerts(
             config,
             from_beginning=args.from_beginning,
             available_now=args.available_now,
@@ -195,12 +195,7 @@ def main(argv: list[str] | None = None) -> int:
             out=lambda line: print(line, flush=True),
             sustained_s=args.sustained,
         )
-    except LabError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("Interrupted.", file=sys.stderr)
-    return 0
+    )
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ from pathlib import Path
 import psutil
 
 from lab_utils.config import load_config
-from lab_utils.errors import LabError
+from lab_utils.errors import LabError, run_cli
 from lab_utils.jvm import POM_DIR, broker_classpath, java_executable, kafka_version, require_java
 
 START_TIMEOUT_S = 90.0
@@ -341,31 +341,23 @@ def run_with_broker(command: list[str]) -> int:
         return subprocess.call(command)
 
 
+COMMANDS = {
+    "start": start_broker,
+    "cluster": start_cluster,
+    "stop": lambda: f"{stop_broker()}\n{stop_cluster()}",
+    "status": broker_status,
+}
+
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m lab_utils.broker start|cluster|stop|status|run -- COMMAND...``."""
     args = sys.argv[1:] if argv is None else argv
-    try:
-        if args[:1] == ["start"]:
-            print(start_broker())
-        elif args[:1] == ["stop"]:
-            print(stop_broker())
-            print(stop_cluster())
-        elif args[:1] == ["cluster"]:
-            print(start_cluster())
-        elif args[:1] == ["status"]:
-            print(broker_status())
-        elif args[:2] == ["run", "--"] and len(args) > 2:
-            return run_with_broker(args[2:])
-        else:
-            print(
-                "usage: python -m lab_utils.broker start|cluster|stop|status|run -- COMMAND...",
-                file=sys.stderr,
-            )
-            return 2
-    except LabError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    return 0
+    if args[:2] == ["run", "--"] and len(args) > 2:
+        return run_cli(lambda: run_with_broker(args[2:]))
+    if len(args) != 1 or args[0] not in COMMANDS:
+        print(f"usage: python -m lab_utils.broker {'|'.join(COMMANDS)}|run -- COMMAND...", file=sys.stderr)
+        return 2
+    return run_cli(lambda: print(COMMANDS[args[0]]()))
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from kafka import KafkaConsumer, TopicPartition
 
 from lab_utils.clients import make_consumer
 from lab_utils.config import LabConfig, load_config
-from lab_utils.errors import LabError
+from lab_utils.errors import LabError, run_cli
 from lab_utils.readings import InvalidReading, Reading, parse
 
 POLL_MS = 200
@@ -120,8 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--group", help="consumer group id (Kafka remembers where the group stopped)")
     args = parser.parse_args(argv)
-    try:
-        consume_live(
+    return run_cli(
+        lambda: consume_live(
             seconds=math.inf if args.timeout is None else args.timeout,
             max_messages=args.max_messages,
             from_beginning=args.from_beginning,
@@ -129,12 +129,7 @@ def main(argv: list[str] | None = None) -> int:
             config=config,
             show=lambda line: print(line, flush=True),
         )
-    except LabError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("Interrupted.", file=sys.stderr)
-    return 0
+    )
 
 
 if __name__ == "__main__":

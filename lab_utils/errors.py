@@ -6,6 +6,26 @@ Notebooks (via ``lab_utils.notebook.setup``) and the terminal programs print onl
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
+
 
 class LabError(RuntimeError):
     """A problem with the student's environment or input, explained in one plain sentence."""
+
+
+def run_cli(action: Callable[[], object]) -> int:
+    """Run a terminal program's body and return its exit code.
+
+    A ``LabError`` becomes one ``error: ...`` line on stderr and exit code 1; Ctrl-C ends quietly.
+    Used by every ``main()`` in the package, so all the programs fail the same way.
+    """
+    try:
+        result = action()
+        return result if isinstance(result, int) else 0
+    except LabError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        return 0

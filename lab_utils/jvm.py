@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from lab_utils.config import load_config
-from lab_utils.errors import LabError
+from lab_utils.errors import LabError, run_cli
 
 POM_DIR = Path(__file__).resolve().parent / "jvm"
 MIN_JAVA = 17
@@ -149,12 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     if args != ["fetch"]:
         print("usage: python -m lab_utils.jvm fetch", file=sys.stderr)
         return 2
-    try:
-        fetch_all()
-    except LabError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    return 0
+    return run_cli(fetch_all)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from kafka.errors import KafkaError
 
 from lab_utils.clients import make_producer
 from lab_utils.config import LabConfig, load_config
-from lab_utils.errors import LabError
+from lab_utils.errors import LabError, run_cli
 from lab_utils.readings import Reading, validate
 from lab_utils.sensors import SensorSimulator
 from lab_utils.topics import ensure_topic
@@ -232,18 +232,17 @@ def main(argv: list[str] | None = None) -> int:
         config=config,
         on_send=_print_reading,
     )
-    try:
-        print(producer.start(), flush=True)
-        while not producer.wait(0.5):
-            pass
-    except LabError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("Interrupted.", file=sys.stderr)
-    finally:
-        print(producer.stop(), flush=True)
-    return 0 if producer.stats().failed == 0 else 1
+
+    def produce() -> int:
+        try:
+            print(producer.start(), flush=True)
+            while not producer.wait(0.5):
+                pass
+        finally:
+            print(producer.stop(), flush=True)
+        return 0 if producer.stats().failed == 0 else 1
+
+    return run_cli(produce)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.streaming import StreamingQuery
 
 from lab_utils.config import LabConfig, load_config
-from lab_utils.errors import LabError
+from lab_utils.errors import LabError, run_cli
 from lab_utils.streaming import kafka_source, parse_readings, stop_query, valid_readings, with_trigger
 
 HISTORY_QUERY = "history"
@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     from lab_utils.spark import spark_job
     from lab_utils.topics import ensure_topic
 
-    try:
+    def store() -> None:
         if args.reset:
             print(reset_storage(config), file=sys.stderr)
         ensure_topic(config=config)  # fails in seconds, with one sentence, when no broker answers
@@ -105,12 +105,8 @@ def main(argv: list[str] | None = None) -> int:
             finally:
                 query.stop()
             print(f"The history holds {read_history(spark, config).count()} readings.", flush=True)
-    except LabError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("Interrupted.", file=sys.stderr)
-    return 0
+
+    return run_cli(store)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,343 @@
+"""``make bench``: how fast and how lean the lab's pipeline is, next to the plain kafka-python baseline.
+
+Every comparison runs in this one process, one after the other, so ratios hold on a noisy machine.
+Results are printed as a table and written to ``results/bench-<time>.md`` and ``.json``.
+``BENCH_QUICK=1`` shortens every run (a smoke test of the benchmark itself, not a measurement).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import psutil
+from pyspark import SparkContext
+
+from lab_utils.clients import make_consumer, make_producer
+from lab_utils.config import PROJECT_ROOT, LabConfig, load_config
+from lab_utils.producer import BackgroundProducer
+from lab_utils.readings import Reading, iso_utc, parse
+from lab_utils.spark import get_spark, stop_spark
+from lab_utils.streaming import SensorPipeline, kafka_source, parse_readings, valid_readings, with_trigger
+from lab_utils.topics import delete_topic, ensure_topic
+
+QUICK = os.environ.get("BENCH_QUICK") == "1"
+RESULTS = PROJECT_ROOT / "results"
+
+
+@dataclasses.dataclass
+class Result:
+    """One measured figure."""
+
+    section: str
+    name: str
+    value: float
+    unit: str
+    note: str = ""
+
+
+def _topic(config: LabConfig, name: str, partitions: int = 3) -> LabConfig:
+    topic = f"bench-{name}-{int(time.time())}"
+    ensure_topic(topic, partitions=partitions, config=config)
+    return dataclasses.replace(config, topic=topic, dlq_topic=f"{topic}-dlq")
+
+
+def _percentiles(samples: list[float]) -> tuple[float, float, float]:
+    cuts = statistics.quantiles(samples, n=100, method="inclusive")
+    return cuts[49], cuts[94], cuts[98]
+
+
+def _hot_sender(config: LabConfig, count: int, per_second: float) -> threading.Thread:
+    """Send ``count`` readings above 80 °C, each stamped with its send time, in a thread."""
+
+    def send() -> None:
+        producer = make_producer(config, linger_ms=0)
+        for number in range(count):
+            reading = Reading(f"S{number % 3 + 1}", 85.0 + number % 5, iso_utc(datetime.now(UTC)))
+            producer.send(config.topic, reading.to_json(), key=reading.sensor_id.encode())
+            time.sleep(1 / per_second)
+        producer.flush()
+        producer.close()
+
+    return threading.Thread(target=send, daemon=True)
+
+
+def latency_pipeline(spark, config: LabConfig, trigger_s: float, poll_s: float, count: int) -> list[float]:
+    """Seconds from a reading's send time to its row being visible in the pandas alerts table."""
+    config = dataclasses.replace(_topic(config, "latency"), trigger_seconds=trigger_s)
+    pipeline = SensorPipeline(spark, config=config)
+    pipeline.start()
+    sender = _hot_sender(config, count, per_second=20)
+    seen: dict[tuple[str, object], float] = {}
+    sender.start()
+    deadline = time.monotonic() + count / 20 + 30
+    while len(seen) < count and time.monotonic() < deadline:
+        now = datetime.now(UTC).timestamp()
+        frame = pipeline.tables["alerts"].frame()
+        for sensor_id, event_time in zip(
+            frame.get("sensor_id", []), frame.get("event_time", []), strict=True
+        ):
+            seen.setdefault((sensor_id, event_time), now - event_time.replace(tzinfo=UTC).timestamp())
+        time.sleep(poll_s)
+    pipeline.stop()
+    sender.join()
+    return list(seen.values())
+
+
+def latency_baseline(config: LabConfig, count: int) -> list[float]:
+    """The floor: a plain kafka-python consumer applying the same filter (suhu > 80)."""
+    config = _topic(config, "latency-baseline")
+    consumer = make_consumer(config, auto_offset_reset="latest")
+    consumer.subscribe([config.topic])
+    consumer.poll(timeout_ms=2000)  # join and position before sending
+    sender = _hot_sender(config, count, per_second=20)
+    sender.start()
+    latencies: list[float] = []
+    deadline = time.monotonic() + count / 20 + 30
+    while len(latencies) < count and time.monotonic() < deadline:
+        for batch in consumer.poll(timeout_ms=100).values():
+            now = datetime.now(UTC).timestamp()
+            for record in batch:
+                reading = parse(record.value)
+                if reading.is_alert(config.threshold):
+                    latencies.append(
+                        now - datetime.fromisoformat(reading.ts.replace("Z", "+00:00")).timestamp()
+                    )
+    consumer.close()
+    sender.join()
+    return latencies
+
+
+def producer_throughput(config: LabConfig, readings: int) -> tuple[float, float]:
+    """Readings/s acknowledged: BackgroundProducer (acks=all, idempotent) vs a tuned kafka-python producer."""
+    lab_config = _topic(config, "producer-lab")
+    sensors = 1000
+    lab = BackgroundProducer(sensors=sensors, interval_s=0, max_rounds=readings // sensors, config=lab_config)
+    started = time.perf_counter()
+    lab.start()
+    lab.wait()
+    lab.stop()
+    lab_rate = lab.stats().acked / (time.perf_counter() - started)
+
+    tuned_config = _topic(config, "producer-tuned")
+    payloads = [
+        Reading(f"S{i % sensors}", 70.0, iso_utc(datetime.now(UTC))).to_json() for i in range(readings)
+    ]
+    producer = make_producer(
+        tuned_config, linger_ms=20, batch_size=512 * 1024, compression_type="gzip", acks=1
+    )
+    started = time.perf_counter()
+    for index, payload in enumerate(payloads):
+        producer.send(tuned_config.topic, payload, key=f"S{index % sensors}".encode())
+    producer.flush()
+    tuned_rate = readings / (time.perf_counter() - started)
+    producer.close()
+    return lab_rate, tuned_rate
+
+
+def spark_throughput(spark, config: LabConfig, backlog: int) -> tuple[float, float]:
+    """Rows/s over a backlog with availableNow: parse + validate + filter vs raw read-and-count."""
+    config = _topic(config, "backlog")
+    producer = make_producer(config, linger_ms=20, batch_size=512 * 1024, acks=1)
+    stamp = iso_utc(datetime.now(UTC))
+    for index in range(backlog):
+        producer.send(config.topic, Reading(f"S{index % 1000}", 60.0 + index % 40, stamp).to_json())
+    producer.flush()
+    producer.close()
+
+    def timed(frame) -> float:
+        started = time.perf_counter()
+        query = with_trigger(frame.writeStream.format("noop"), available_now=True).start()
+        query.awaitTermination()
+        return backlog / (time.perf_counter() - started)
+
+    records = kafka_source(spark, starting_offsets="earliest", config=config)
+    raw_rate = timed(records)
+    pipeline_rate = timed(valid_readings(parse_readings(records)).where("suhu > 80"))
+    delete_topic(config.topic, config)
+    return pipeline_rate, raw_rate
+
+
+def _rss_mb(pids: list[int]) -> float:
+    return sum(psutil.Process(pid).memory_info().rss for pid in pids) / 1e6
+
+
+def live_run(spark, config: LabConfig, sensors: int, seconds: float, sample_s: float) -> dict[str, float]:
+    """Notebook 04's pipeline at ``sensors`` readings/s: lag (now - newest event time) and memory."""
+    config = _topic(config, f"live-{sensors}", partitions=3)
+    pipeline = SensorPipeline(spark, config=config)
+    pipeline.start()
+    producer = BackgroundProducer(sensors=sensors, interval_s=1.0, config=config)
+    producer.start()
+    pids = [os.getpid(), SparkContext._gateway.proc.pid]
+    lags, memory = [], []
+    started = time.monotonic()
+    while time.monotonic() - started < seconds:
+        time.sleep(sample_s)
+        frame = pipeline.tables["readings"].frame()
+        if not frame.empty:
+            newest = frame["event_time"].max().replace(tzinfo=UTC).timestamp()
+            lags.append(datetime.now(UTC).timestamp() - newest)
+        memory.append((time.monotonic() - started, _rss_mb(pids)))
+    producer.stop()
+    pipeline.stop()
+    second_half = [m for t, m in memory if t >= seconds / 2] or [memory[-1][1]]
+    half_minutes = max((memory[-1][0] - seconds / 2) / 60, 1e-9)
+    tail_lags = lags[len(lags) // 2 :] or [float("inf")]
+    return {
+        "sent_per_s": producer.stats().acked / seconds,
+        "max_lag_s": max(tail_lags),
+        "rss_mb": memory[-1][1],
+        "growth_mb_per_min": (second_half[-1] - second_half[0]) / half_minutes,
+    }
+
+
+def headless_notebooks() -> float:
+    """Wall time of the full nbval run of every notebook in the fast profile."""
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "pytest", "notebooks", "-q", "-p", "no:cacheprovider"],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "LAB_PROFILE": "fast"},
+        check=True,
+        capture_output=True,
+    )
+    return time.perf_counter() - started
+
+
+def run(step: Callable[[], list[Result]], results: list[Result]) -> None:
+    found = step()
+    for result in found:
+        print(
+            f"{result.section:<18} {result.name:<44} {result.value:>12,.2f} {result.unit:<10} {result.note}",
+            flush=True,
+        )
+    results.extend(found)
+
+
+def main() -> int:
+    config = load_config()
+    scale = 0.1 if QUICK else 1.0
+    alerts = 60 if QUICK else 240
+    results: list[Result] = []
+    spark = get_spark(config)
+    try:
+
+        def latency() -> list[Result]:
+            found = []
+            runs = {
+                "lab default (1 s trigger, 1 s poll)": lambda: latency_pipeline(
+                    spark, config, 1.0, 1.0, alerts
+                ),
+                "lab tuned (no trigger delay, 50 ms poll)": lambda: latency_pipeline(
+                    spark, config, 0, 0.05, alerts
+                ),
+                "kafka-python consumer + same filter": lambda: latency_baseline(config, alerts),
+            }
+            medians = {}
+            for name, measure in runs.items():
+                samples = measure()
+                p50, p95, p99 = _percentiles(samples)
+                medians[name] = p95
+                found += [
+                    Result("alert latency", f"{name} p50", p50, "s", f"{len(samples)} alerts"),
+                    Result("alert latency", f"{name} p95", p95, "s"),
+                    Result("alert latency", f"{name} p99", p99, "s"),
+                ]
+            floor = medians["kafka-python consumer + same filter"]
+            for name, p95 in list(medians.items())[:2]:
+                found.append(Result("alert latency", f"{name} p95 / baseline p95", p95 / floor, "x"))
+            return found
+
+        def producers() -> list[Result]:
+            lab_rate, tuned_rate = producer_throughput(config, int(100_000 * scale))
+            return [
+                Result("producer", "BackgroundProducer (acks=all, idempotent)", lab_rate, "readings/s"),
+                Result("producer", "tuned kafka-python (acks=1, linger, gzip)", tuned_rate, "readings/s"),
+                Result("producer", "lab / tuned", lab_rate / tuned_rate, "x"),
+            ]
+
+        def spark_backlog() -> list[Result]:
+            pipeline_rate, raw_rate = spark_throughput(spark, config, int(1_000_000 * scale))
+            return [
+                Result("spark backlog", "parse + validate + filter (availableNow)", pipeline_rate, "rows/s"),
+                Result("spark backlog", "raw Kafka read-and-count", raw_rate, "rows/s"),
+                Result("spark backlog", "pipeline / raw", pipeline_rate / raw_rate, "x"),
+            ]
+
+        def scaling() -> list[Result]:
+            found = []
+            for sensors in (3, 100, 1_000, 10_000):
+                figures = live_run(spark, config, sensors, 60 * scale, 2)
+                kept_up = figures["max_lag_s"] < 5
+                found += [
+                    Result("scale", f"{sensors} sensors: readings sent", figures["sent_per_s"], "/s"),
+                    Result("scale", f"{sensors} sensors: max lag (2nd half)", figures["max_lag_s"], "s",
+                           "kept up" if kept_up else "FELL BEHIND"),
+                ]  # fmt: skip
+            return found
+
+        def memory() -> list[Result]:
+            found = []
+            for sensors in (3, 1_000):
+                figures = live_run(spark, config, sensors, 600 * scale, 10)
+                found += [
+                    Result("memory", f"{sensors} sensors: kernel + JVM RSS at end", figures["rss_mb"], "MB"),
+                    Result(
+                        "memory",
+                        f"{sensors} sensors: growth (2nd half)",
+                        figures["growth_mb_per_min"],
+                        "MB/min",
+                    ),
+                ]
+            return found
+
+        for step in (latency, producers, spark_backlog, scaling, memory):
+            run(step, results)
+    finally:
+        stop_spark()
+    run(
+        lambda: [Result("headless", "all notebooks under nbval (fast profile)", headless_notebooks(), "s")],
+        results,
+    )
+    write(results)
+    return 0
+
+
+def write(results: list[Result]) -> None:
+    """Markdown and JSON under results/ (git-ignored)."""
+    RESULTS.mkdir(exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    memory_gib = psutil.virtual_memory().total / 2**30
+    machine = f"{psutil.cpu_count()} cores, {memory_gib:.0f} GiB, Python {platform.python_version()}, Linux"
+    rows = [f"| {r.section} | {r.name} | {r.value:,.2f} {r.unit} | {r.note} |" for r in results]
+    markdown = "\n".join(
+        [
+            f"Machine: {machine}. Quick mode: {QUICK}.",
+            "",
+            "| section | measure | value | note |",
+            "|---|---|---|---|",
+            *rows,
+        ]
+    )
+    (RESULTS / f"bench-{stamp}.md").write_text(markdown + "\n")
+    (RESULTS / f"bench-{stamp}.json").write_text(
+        json.dumps(
+            {"machine": machine, "quick": QUICK, "results": [dataclasses.asdict(r) for r in results]},
+            indent=2,
+        )
+    )
+    print(f"\nWritten to results/bench-{stamp}.md and .json")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
