@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -315,7 +316,8 @@ def broker_status(paths: BrokerPaths | None = None, address: str | None = None) 
     address = address or load_config().bootstrap_list[0]
     pid = _read_pid(paths)
     if pid is not None:
-        return f"The lab's Kafka broker runs at {address} (PID {pid})."
+        listens = re.search(r"advertised\.listeners=PLAINTEXT://(\S+)", paths.properties.read_text())
+        return f"The lab's Kafka broker runs at {listens.group(1) if listens else '?'} (PID {pid})."
     if port_open(address):
         return f"A Kafka broker not started by this lab answers at {address}."
     return f"No Kafka broker answers at {address}: start one with `make broker`."
