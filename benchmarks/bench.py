@@ -32,6 +32,7 @@ from lab_utils.topics import delete_topic, ensure_topic
 
 QUICK = os.environ.get("BENCH_QUICK") == "1"
 RESULTS = PROJECT_ROOT / "results"
+STARTED = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 @dataclasses.dataclass
@@ -201,17 +202,21 @@ def live_run(spark, config: LabConfig, sensors: int, seconds: float, sample_s: f
     }
 
 
-def headless_notebooks() -> float:
-    """Wall time of the full nbval run of every notebook in the fast profile."""
+def headless_notebooks() -> Result:
+    """Wall time of the full nbval run of every notebook in the fast profile (and whether it passed)."""
     started = time.perf_counter()
-    subprocess.run(
+    run = subprocess.run(
         [sys.executable, "-m", "pytest", "notebooks", "-q", "-p", "no:cacheprovider"],
         cwd=PROJECT_ROOT,
         env={**os.environ, "LAB_PROFILE": "fast"},
-        check=True,
         capture_output=True,
+        text=True,
     )
-    return time.perf_counter() - started
+    summary = run.stdout.strip().splitlines()[-1] if run.stdout.strip() else run.stderr[-300:]
+    note = summary if run.returncode == 0 else f"FAILED: {summary}"
+    return Result(
+        "headless", "all notebooks under nbval (fast profile)", time.perf_counter() - started, "s", note
+    )
 
 
 def run(step: Callable[[], list[Result]], results: list[Result]) -> None:
@@ -303,6 +308,7 @@ def main() -> int:
 
         for step in (latency, producers, spark_backlog, scaling, memory):
             run(step, results)
+            write(results)  # what is measured so far survives a failure later
     finally:
         stop_spark()
     run(
@@ -316,7 +322,7 @@ def main() -> int:
 def write(results: list[Result]) -> None:
     """Markdown and JSON under results/ (git-ignored)."""
     RESULTS.mkdir(exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    stamp = STARTED
     memory_gib = psutil.virtual_memory().total / 2**30
     machine = f"{psutil.cpu_count()} cores, {memory_gib:.0f} GiB, Python {platform.python_version()}, Linux"
     rows = [f"| {r.section} | {r.name} | {r.value:,.2f} {r.unit} | {r.note} |" for r in results]
@@ -336,7 +342,7 @@ def write(results: list[Result]) -> None:
             indent=2,
         )
     )
-    print(f"\nWritten to results/bench-{stamp}.md and .json")
+    print(f"(results so far in results/bench-{stamp}.md and .json)", flush=True)
 
 
 if __name__ == "__main__":
