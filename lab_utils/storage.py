@@ -71,12 +71,16 @@ def start_history(
     return with_trigger(writer, config.trigger_seconds, available_now).start()
 
 
+# Given explicitly, so a history whose first batch is not committed yet reads as empty, not as an error.
+HISTORY_SCHEMA = "suhu double, event_time timestamp, partition int, offset long, date date, sensor_id string"
+
+
 def read_history(spark: SparkSession, config: LabConfig | None = None) -> DataFrame:
     """The history as a DataFrame: only the files of committed batches."""
     path = history_path(config)
     if not (path / "_spark_metadata").exists():
         raise LabError(f"There is no history at {path} yet: run the history query first (notebook 06).")
-    return spark.read.parquet(str(path))
+    return spark.read.schema(HISTORY_SCHEMA).parquet(str(path))
 
 
 def main(argv: list[str] | None = None) -> int:
