@@ -119,8 +119,10 @@ def run_alerts(
 
     def send_dead_letters(batch: DataFrame, _batch_id: int = 0) -> None:
         nonlocal dead_letters
-        dead_letters += batch.count()
-        write_dead_letters(batch, config)
+        count = batch.count()
+        if count:  # an empty batch needs no Kafka write job
+            write_dead_letters(batch, config)
+            dead_letters += count
 
     with spark_job(config) as spark:
         if available_now and sustained_s is not None:

@@ -28,6 +28,9 @@ from lab_utils.sensors import SensorSimulator
 from lab_utils.topics import ensure_topic
 
 FLUSH_TIMEOUT_S = 30.0
+# Wait up to 5 ms to fill a batch of up to 64 KiB: imperceptible at 3 sensors, and at 1,000 sensors
+# a few large requests instead of thousands of tiny ones (about +15% readings/s, see make bench).
+BATCHING = {"linger_ms": 5, "batch_size": 64 * 1024}
 
 
 @dataclass(frozen=True)
@@ -96,7 +99,7 @@ class BackgroundProducer:
         if self._producer is not None:  # a bounded run that ended by itself: close it first
             self.stop()
         ensure_topic(self.topic, config=self.config)
-        self._producer = make_producer(self.config, max_block_ms=5000)
+        self._producer = make_producer(self.config, max_block_ms=5000, **BATCHING)
         self._stop.clear()
         self._started_at, self._stopped_at = time.monotonic(), None
         self._thread = threading.Thread(target=self._run, name="sensor-producer", daemon=True)

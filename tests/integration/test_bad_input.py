@@ -68,7 +68,7 @@ def outcome(spark, broker: LabConfig):
         if len(snapshot.readings) >= len(GOOD) and len(snapshot.rejected) >= len(BAD):
             break
         time.sleep(0.5)
-    still_running = all(active_query(spark, name) is not None for name in SensorPipeline.TABLES)
+    still_running = active_query(spark, SensorPipeline.QUERY) is not None
     pipeline.stop()
     return config, offsets, snapshot, still_running
 

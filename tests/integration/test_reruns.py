@@ -38,7 +38,7 @@ def test_starting_the_pipeline_and_producer_twice_replaces_instead_of_failing(
         first_ids = {q.id for q in spark.streams.active}
         assert pipeline.start().startswith(f"Streaming {broker.topic}")
         names = sorted(q.name for q in spark.streams.active)
-        assert names == sorted(SensorPipeline.TABLES)  # replaced, not duplicated
+        assert names == [SensorPipeline.QUERY]  # replaced, not duplicated
         assert not first_ids & {q.id for q in spark.streams.active}
         producer.start()
         assert "already running" in producer.start()
