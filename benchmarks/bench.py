@@ -206,7 +206,7 @@ def spark_throughput(spark, config: LabConfig, backlog: int) -> tuple[float, flo
 
     with _topic(config, "backlog") as topic_config:
         _write_backlog(spark, topic_config, backlog)
-        records = kafka_source(spark, starting_offsets="earliest", config=topic_config)
+        records = kafka_source(spark, starting_offsets="earliest", config=topic_config, backlog=True)
         raw_rate = timed(records)
         pipeline_rate = timed(alerts(valid_readings(parse_readings(records)), config.threshold))
     return pipeline_rate, raw_rate

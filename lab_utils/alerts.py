@@ -128,13 +128,14 @@ def run_alerts(
         if available_now and sustained_s is not None:
             # Episodes still open at the end of the topic count too: a batch read sees the whole topic.
             parsed = parse_readings(
-                kafka_source(spark, starting_offsets="earliest", streaming=False, config=config)
+                kafka_source(spark, starting_offsets="earliest", streaming=False, config=config, backlog=True)
             )
             print_rows(_findings(valid_readings(parsed), config, sustained_s))
             send_dead_letters(rejected_records(parsed))
         else:
             offsets = "earliest" if from_beginning or available_now else "latest"
-            parsed = parse_readings(kafka_source(spark, starting_offsets=offsets, config=config))
+            source = kafka_source(spark, starting_offsets=offsets, config=config, backlog=available_now)
+            parsed = parse_readings(source)
             findings = _findings(valid_readings(parsed), config, sustained_s)
             trigger = (config.trigger_seconds, "append", available_now)
             queries = [

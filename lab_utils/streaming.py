@@ -24,7 +24,7 @@ from lab_utils import readings as rules
 from lab_utils.config import LabConfig, load_config
 from lab_utils.errors import LabError
 
-NUMERIC_TYPES = r"^(TINYINT|SMALLINT|INT|BIGINT|FLOAT|DOUBLE|DECIMAL)"
+INTEGER_OR_FLOAT_TYPES = ["TINYINT", "SMALLINT", "INT", "BIGINT", "FLOAT", "DOUBLE"]  # or DECIMAL(p,s)
 REJECTED_VALUE_CHARS = 200  # rejected views keep the start of the value, not a 1 MB copy
 
 
@@ -34,10 +34,17 @@ def kafka_source(
     starting_offsets: str = "latest",
     streaming: bool = True,
     config: LabConfig | None = None,
+    backlog: bool = False,
 ) -> DataFrame:
-    """The topic as a DataFrame of Kafka records (key, value, partition, offset, timestamp...)."""
+    """The topic as a DataFrame of Kafka records (key, value, partition, offset, timestamp...).
+
+    ``backlog=True`` is for reading a large backlog at once: each Kafka partition is split into
+    several Spark tasks (two per core), so 3 partitions keep 2 cores equally busy to the end.
+    """
     config = config or load_config()
     reader = spark.readStream if streaming else spark.read
+    if backlog:
+        reader = reader.option("minPartitions", str(2 * spark.sparkContext.defaultParallelism))
     return (
         reader.format("kafka")
         .option("kafka.bootstrap.servers", config.bootstrap_servers)
@@ -66,7 +73,10 @@ def _reject_reason() -> Column:
         .when(sensor_id.isNull() | (F.trim(sensor_id) == ""), F.lit(rules.NO_SENSOR_ID))
         .when(suhu_type.isNull(), F.lit(rules.NO_SUHU))
         .when(suhu_type == "VOID", F.lit(rules.SUHU_NULL))
-        .when(~suhu_type.rlike(NUMERIC_TYPES), F.lit(rules.SUHU_NOT_NUMBER))
+        .when(
+            ~(suhu_type.isin(INTEGER_OR_FLOAT_TYPES) | suhu_type.startswith("DECIMAL")),
+            F.lit(rules.SUHU_NOT_NUMBER),
+        )
         .when((suhu < rules.MIN_SUHU) | (suhu > rules.MAX_SUHU), F.lit(rules.SUHU_OUT_OF_RANGE))
         .when(F.col("ts").isNotNull() & F.col("reading_time").isNull(), F.lit(rules.BAD_TS))
     )
