@@ -90,6 +90,14 @@ def _session_options(config: LabConfig) -> dict[str, str]:
         "spark.sql.execution.arrow.pyspark.enabled": "true",
         "spark.sql.streaming.forceDeleteTempCheckpointLocation": "true",
         "spark.sql.adaptive.enabled": "false",
+        # Spark remembers every job, stage and SQL run of a micro-batch (1,000 of each by default):
+        # ~3 MB/min of live heap in a streaming kernel until the cap. Keep the recent ones only.
+        "spark.ui.retainedJobs": "100",
+        "spark.ui.retainedStages": "100",
+        "spark.ui.retainedTasks": "1000",
+        "spark.sql.ui.retainedExecutions": "50",
+        "spark.sql.streaming.ui.retainedQueries": "20",
+        "spark.sql.streaming.ui.retainedProgressUpdates": "100",
     }
 
 
