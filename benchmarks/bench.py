@@ -64,8 +64,8 @@ def _topic(config: LabConfig, name: str) -> Iterator[LabConfig]:
     try:
         yield dataclasses.replace(config, topic=topic, dlq_topic=f"{topic}-dlq")
     finally:
-        for name in (topic, f"{topic}-dlq"):
-            delete_topic(name, config)
+        for created in (topic, f"{topic}-dlq"):
+            delete_topic(created, config)
 
 
 def _percentiles(samples: list[float]) -> tuple[float, float, float]:
@@ -91,56 +91,44 @@ def _hot_sender(config: LabConfig, count: int, per_second: float) -> threading.T
 def latency_pipeline(spark, config: LabConfig, trigger_s: float, poll_s: float, count: int) -> list[float]:
     """Seconds from a reading's send time to its row being visible in the pandas alerts table."""
     with _topic(config, "latency") as topic_config:
-        return _pipeline_latencies(
-            spark, dataclasses.replace(topic_config, trigger_seconds=trigger_s), poll_s, count
-        )
-
-
-def _pipeline_latencies(spark, config: LabConfig, poll_s: float, count: int) -> list[float]:
-    pipeline = SensorPipeline(spark, config=config)
-    pipeline.start()
-    sender = _hot_sender(config, count, per_second=20)
-    seen: dict[tuple[str, object], float] = {}
-    sender.start()
-    deadline = time.monotonic() + count / 20 + 30
-    while len(seen) < count and time.monotonic() < deadline:
-        now = datetime.now(UTC).timestamp()
-        frame = pipeline.tables["alerts"].frame()
-        for sensor_id, event_time in zip(
-            frame.get("sensor_id", []), frame.get("event_time", []), strict=True
-        ):
-            seen.setdefault((sensor_id, event_time), now - event_time.replace(tzinfo=UTC).timestamp())
-        time.sleep(poll_s)
-    pipeline.stop()
-    sender.join()
+        pipeline = SensorPipeline(spark, config=dataclasses.replace(topic_config, trigger_seconds=trigger_s))
+        pipeline.start()
+        sender = _hot_sender(topic_config, count, per_second=20)
+        seen: dict[tuple[str, object], float] = {}
+        sender.start()
+        deadline = time.monotonic() + count / 20 + 30
+        while len(seen) < count and time.monotonic() < deadline:
+            now = datetime.now(UTC).timestamp()
+            frame = pipeline.tables["alerts"].frame()
+            for sensor_id, event_time in zip(
+                frame.get("sensor_id", []), frame.get("event_time", []), strict=True
+            ):
+                seen.setdefault((sensor_id, event_time), now - event_time.replace(tzinfo=UTC).timestamp())
+            time.sleep(poll_s)
+        pipeline.stop()
+        sender.join()
     return list(seen.values())
 
 
 def latency_baseline(config: LabConfig, count: int) -> list[float]:
     """The floor: a plain kafka-python consumer applying the same filter (suhu > 80)."""
-    with _topic(config, "latency-baseline") as topic_config:
-        return _consumer_latencies(topic_config, count)
-
-
-def _consumer_latencies(config: LabConfig, count: int) -> list[float]:
-    consumer = make_consumer(config, auto_offset_reset="latest")
-    consumer.subscribe([config.topic])
-    consumer.poll(timeout_ms=2000)  # join and position before sending
-    sender = _hot_sender(config, count, per_second=20)
-    sender.start()
     latencies: list[float] = []
-    deadline = time.monotonic() + count / 20 + 30
-    while len(latencies) < count and time.monotonic() < deadline:
-        for batch in consumer.poll(timeout_ms=100).values():
-            now = datetime.now(UTC).timestamp()
-            for record in batch:
-                reading = parse(record.value)
-                if reading.is_alert(config.threshold):
-                    latencies.append(
-                        now - datetime.fromisoformat(reading.ts.replace("Z", "+00:00")).timestamp()
-                    )
-    consumer.close()
-    sender.join()
+    with _topic(config, "latency-baseline") as topic_config:
+        consumer = make_consumer(topic_config, auto_offset_reset="latest")
+        consumer.subscribe([topic_config.topic])
+        consumer.poll(timeout_ms=2000)  # join and position before sending
+        sender = _hot_sender(topic_config, count, per_second=20)
+        sender.start()
+        deadline = time.monotonic() + count / 20 + 30
+        while len(latencies) < count and time.monotonic() < deadline:
+            for batch in consumer.poll(timeout_ms=100).values():
+                now = datetime.now(UTC).timestamp()
+                for record in batch:
+                    reading = parse(record.value)
+                    if reading.is_alert(config.threshold):
+                        latencies.append(now - datetime.fromisoformat(reading.ts).timestamp())
+        consumer.close()
+        sender.join()
     return latencies
 
 
@@ -174,7 +162,7 @@ def producer_throughput(config: LabConfig, readings: int) -> tuple[float, float]
 
 
 def _write_backlog(spark, config: LabConfig, readings: int) -> None:
-    """``readings`` JSON readings (1 in 10 above 80 °C) written by Spark's own Kafka sink: 1,000,000
+    """``readings`` JSON readings (4 in 25 above 80 °C) written by Spark's own Kafka sink: 1,000,000
     take about 10 s this way, against about 50 s through kafka-python."""
     sensor = F.concat(F.lit("S"), (F.col("id") % 1000).cast("string"))
     reading = F.struct(
@@ -218,29 +206,23 @@ def _rss_mb(pids: list[int]) -> float:
 
 def live_run(spark, config: LabConfig, sensors: int, seconds: float, sample_s: float) -> dict[str, float]:
     """Notebook 04's pipeline at ``sensors`` readings/s: lag (now - newest event time) and memory."""
-    with _topic(config, f"live-{sensors}") as topic_config:
-        return _watch_pipeline(spark, topic_config, sensors, seconds, sample_s)
-
-
-def _watch_pipeline(
-    spark, config: LabConfig, sensors: int, seconds: float, sample_s: float
-) -> dict[str, float]:
-    pipeline = SensorPipeline(spark, config=config)
-    pipeline.start()
-    producer = BackgroundProducer(sensors=sensors, interval_s=1.0, config=config)
-    producer.start()
-    pids = [os.getpid(), SparkContext._gateway.proc.pid]
     lags, memory = [], []
-    started = time.monotonic()
-    while time.monotonic() - started < seconds:
-        time.sleep(sample_s)
-        frame = pipeline.tables["readings"].frame()
-        if not frame.empty:
-            newest = frame["event_time"].max().replace(tzinfo=UTC).timestamp()
-            lags.append(datetime.now(UTC).timestamp() - newest)
-        memory.append((time.monotonic() - started, _rss_mb(pids)))
-    producer.stop()
-    pipeline.stop()
+    with _topic(config, f"live-{sensors}") as topic_config:
+        pipeline = SensorPipeline(spark, config=topic_config)
+        pipeline.start()
+        producer = BackgroundProducer(sensors=sensors, interval_s=1.0, config=topic_config)
+        producer.start()
+        pids = [os.getpid(), SparkContext._gateway.proc.pid]
+        started = time.monotonic()
+        while time.monotonic() - started < seconds:
+            time.sleep(sample_s)
+            frame = pipeline.tables["readings"].frame()
+            if not frame.empty:
+                newest = frame["event_time"].max().replace(tzinfo=UTC).timestamp()
+                lags.append(datetime.now(UTC).timestamp() - newest)
+            memory.append((time.monotonic() - started, _rss_mb(pids)))
+        producer.stop()
+        pipeline.stop()
     second_half = [m for t, m in memory if t >= seconds / 2] or [memory[-1][1]]
     half_minutes = max((memory[-1][0] - seconds / 2) / 60, 1e-9)
     tail_lags = lags[len(lags) // 2 :] or [float("inf")]
@@ -262,6 +244,7 @@ def headless_notebooks() -> Result:
         capture_output=True,
         text=True,
     )
+    RESULTS.mkdir(exist_ok=True)
     log = RESULTS / f"bench-{STARTED}-notebooks.log"
     log.write_text(run.stdout + run.stderr)
     summary = run.stdout.strip().splitlines()[-1] if run.stdout.strip() else run.stderr[-300:]

@@ -122,11 +122,12 @@ def parse_readings(records: DataFrame) -> DataFrame:
     )
 
 
+VALID_VIEW = ["sensor_id", "suhu", "event_time", "partition", "offset"]
+
+
 def valid_readings(parsed: DataFrame) -> DataFrame:
     """The readings that follow every rule: sensor_id, suhu, event_time and where they came from."""
-    return parsed.where(F.col("reject_reason").isNull()).select(
-        "sensor_id", "suhu", "event_time", "partition", "offset"
-    )
+    return parsed.where(F.col("reject_reason").isNull()).select(*VALID_VIEW)
 
 
 REJECTED_VIEW = ["key", "reason", "value_start", "partition", "offset", "kafka_time"]
@@ -393,7 +394,6 @@ class SensorPipeline:
 
     QUERY = "sensor_pipeline"
     TABLES = ("readings", "alerts", "rejected")
-    VALID_VIEW = ["sensor_id", "suhu", "event_time", "partition", "offset"]
 
     def __init__(
         self, spark: SparkSession, starting_offsets: str = "latest", config: LabConfig | None = None
@@ -402,7 +402,7 @@ class SensorPipeline:
         self.config = config or load_config()
         self.starting_offsets = starting_offsets
         self.tables = {name: LiveTable(name, max_rows=self.config.table_rows) for name in self.TABLES}
-        self.tables["readings"].columns = self.tables["alerts"].columns = self.VALID_VIEW
+        self.tables["readings"].columns = self.tables["alerts"].columns = VALID_VIEW
         self.tables["rejected"].columns = REJECTED_VIEW
 
     def start(self) -> str:
@@ -432,8 +432,8 @@ class SensorPipeline:
         rejected = rows[refused].rename(columns={"reject_reason": "reason"})
         self.tables["rejected"].append(rejected[REJECTED_VIEW])
         valid = rows[~refused]
-        self.tables["readings"].append(valid[self.VALID_VIEW])
-        self.tables["alerts"].append(valid[valid["alert"]][self.VALID_VIEW])
+        self.tables["readings"].append(valid[VALID_VIEW])
+        self.tables["alerts"].append(valid[valid["alert"]][VALID_VIEW])
 
     def snapshot(self) -> Snapshot:
         """The three tables as pandas DataFrames, right now (no Spark job runs)."""
