@@ -153,8 +153,8 @@ def _format_storage(paths: BrokerPaths, cluster_id: str | None = None) -> None:
         "kafka.tools.StorageTool",
         "format",
         *extra,
-        "--cluster-id",
-        cluster_id,
+        # One word: a random id can start with "-" (1 in 64), which would read as an option.
+        f"--cluster-id={cluster_id}",
         "--config",
         str(paths.properties),
     )

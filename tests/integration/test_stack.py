@@ -12,6 +12,7 @@ from pathlib import Path
 import psutil
 import pytest
 
+from lab_utils import broker
 from lab_utils.clients import make_consumer, make_producer
 from lab_utils.config import LabConfig
 from lab_utils.errors import LabError
@@ -100,6 +101,21 @@ def test_local_broker_lifecycle_is_idempotent_and_leaves_no_process(tmp_path: Pa
     assert "Stopped" in _broker_cli("stop", env=env).stdout
     assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
     assert "No Kafka broker started by this lab" in _broker_cli("stop", env=env).stdout
+
+
+def test_a_cluster_id_starting_with_a_dash_still_formats_and_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Random ids are URL-safe base64: about 1 in 64 begins with "-", which a command line parser
+    would take for an option (a CI run failed that way)."""
+    monkeypatch.setattr(broker, "new_cluster_id", lambda: "-EOJOHzLTy2rdJfCnP_w8Q")
+    paths = broker.BrokerPaths(tmp_path / "kafka")
+    address = f"127.0.0.1:{free_port_pair()}"
+    try:
+        assert broker.start_broker(paths, address).startswith("Started Apache Kafka 4.")
+        assert "cluster.id=-EOJOHzLTy2rdJfCnP_w8Q" in (paths.data / "meta.properties").read_text()
+    finally:
+        broker.stop_broker(paths)
 
 
 def test_start_uses_a_broker_it_did_not_start(broker: LabConfig, tmp_path: Path) -> None:
