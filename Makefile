@@ -6,7 +6,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # Jupyter refuses to run as root (containers, CI machines) unless told that is intended.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--ServerApp.allow_root=True)
 
-.PHONY: setup lab test lint bench broker cluster stop status reset clean help
+.PHONY: setup lab test lint student bench broker cluster stop status reset clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -19,33 +19,36 @@ $(VENV)/.installed: pyproject.toml
 	@touch $@
 
 setup: $(VENV)/.installed  ## create .venv, install the package, fetch Kafka and the Spark connector
-	$(PY) -m lab_utils.jvm fetch
+	$(PY) -m lab_utils.stack.jvm fetch
 
 lab: setup  ## set up, start the broker if none answers, open JupyterLab on notebooks/
-	$(PY) -m lab_utils.broker start
-	$(VENV)/bin/jupyter lab --config=lab_utils/jupyter_server_config.py $(ROOT_FLAG)
+	$(PY) -m lab_utils.stack.broker start
+	$(VENV)/bin/jupyter lab --config=lab_utils/stack/jupyter_server_config.py $(ROOT_FLAG)
 
 lint: setup  ## ruff over the package, the tests and the notebooks
 	$(VENV)/bin/ruff check lab_utils tests notebooks benchmarks conftest.py
 	$(VENV)/bin/ruff format --check lab_utils tests notebooks benchmarks conftest.py
 
 test: setup lint  ## set up, then unit, integration and headless notebook tests on a real broker
-	LAB_PROFILE=fast $(PY) -m lab_utils.broker run -- $(PY) -m pytest --durations=12
+	LAB_PROFILE=fast $(PY) -m lab_utils.stack.broker run -- $(PY) -m pytest --durations=12
+
+student: setup  ## write the students' notebooks (exercise solutions cut out) to build/student/
+	$(PY) -m lab_utils.stack.student notebooks build/student
 
 bench: setup  ## measure latency, throughput, scale, memory and notebook run time (about 30 min)
-	$(PY) -m lab_utils.broker run -- $(PY) benchmarks/bench.py
+	$(PY) -m lab_utils.stack.broker run -- $(PY) benchmarks/bench.py
 
 broker: setup  ## start the local Kafka broker (no Docker needed)
-	$(PY) -m lab_utils.broker start
+	$(PY) -m lab_utils.stack.broker start
 
 cluster: setup  ## start a local 3-broker Kafka cluster on 127.0.0.1:9092,9094,9096 instead
-	$(PY) -m lab_utils.broker cluster
+	$(PY) -m lab_utils.stack.broker cluster
 
 stop:  ## stop what the lab started (broker or cluster); safe to run twice
-	@if [ -x $(PY) ]; then $(PY) -m lab_utils.broker stop; fi
+	@if [ -x $(PY) ]; then $(PY) -m lab_utils.stack.broker stop; fi
 
 status: setup  ## who serves the lab's bootstrap address
-	$(PY) -m lab_utils.broker status
+	$(PY) -m lab_utils.stack.broker status
 
 reset: stop  ## forget the local broker's data and the lab's Spark state
 	rm -rf .lab/kafka .lab/cluster .lab/spark .lab/logs .lab/history .lab/checkpoints

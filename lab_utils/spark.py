@@ -1,7 +1,7 @@
 """The lab's only way to a SparkSession: Kafka connector on the classpath, quiet, and cleanly stoppable.
 
 Spark silently ignores packages and jars set after its JVM started, so :func:`get_spark` is the one
-place a session is built, with the connector jars from ``lab_utils.jvm`` (same version as the
+place a session is built, with the connector jars from ``lab_utils.stack.jvm`` (same version as the
 installed pyspark). It binds the driver to 127.0.0.1, keeps the UI off unless ``LAB_SPARK_UI=1``,
 writes JVM logs to ``.lab/logs/spark.log`` instead of the notebook, and puts every temp file under
 ``.lab/spark``. :func:`stop_spark` ends the JVM too. Used by notebooks 00 and 04 and ``sensor-alerts``.
@@ -24,7 +24,7 @@ from pyspark.sql.types import DoubleType, StringType, StructField, StructType
 
 from lab_utils.config import LabConfig, load_config
 from lab_utils.errors import LabError
-from lab_utils.jvm import POM_DIR, connector_jars, require_java
+from lab_utils.stack.jvm import POM_DIR, connector_jars, require_java
 
 CONNECTOR_MARK = "spark-sql-kafka-0-10"
 

@@ -60,7 +60,7 @@ def listening_addresses(pid: int) -> set[tuple[str, int]]:
 @pytest.fixture(scope="session")
 def broker() -> Iterator[LabConfig]:
     """The lab's broker (started here, and stopped after, unless one already answers)."""
-    from lab_utils.broker import broker_running
+    from lab_utils.stack.broker import broker_running
 
     with broker_running():
         yield load_config()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from lab_utils.broker import cluster_nodes, start_cluster, stop_cluster
+from lab_utils.stack.broker import cluster_nodes, start_cluster, stop_cluster
 from lab_utils.config import load_config
 from lab_utils.producer import BackgroundProducer
 from lab_utils.sensors import DEMO_STORIES

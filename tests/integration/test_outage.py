@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from lab_utils.broker import BrokerPaths, start_broker, stop_broker
+from lab_utils.stack.broker import BrokerPaths, start_broker, stop_broker
 from lab_utils.config import load_config
 from lab_utils.consumer import consume_live
 from lab_utils.producer import BackgroundProducer

@@ -14,7 +14,7 @@ import psutil
 import pytest
 from pyspark import SparkContext
 
-from lab_utils.broker import port_open
+from lab_utils.stack.broker import port_open
 from lab_utils.config import PROJECT_ROOT
 from tests.conftest import free_port_pair, listening_addresses
 
@@ -49,7 +49,7 @@ def test_jupyterlab_listens_on_loopback_only_and_requires_its_token() -> None:
     command = [
         os.path.join(os.path.dirname(sys.executable), "jupyter"),
         "lab",
-        f"--config={PROJECT_ROOT / 'lab_utils' / 'jupyter_server_config.py'}",
+        f"--config={PROJECT_ROOT / 'lab_utils' / 'stack' / 'jupyter_server_config.py'}",
         f"--ServerApp.port={port}",
         "--no-browser",
         "--ServerApp.allow_root=True",

@@ -12,7 +12,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from lab_utils import broker
+from lab_utils.stack import broker
 from lab_utils.clients import make_consumer, make_producer
 from lab_utils.config import LabConfig
 from lab_utils.errors import LabError
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.integration
 
 def _broker_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "lab_utils.broker", *args],
+        [sys.executable, "-m", "lab_utils.stack.broker", *args],
         capture_output=True,
         text=True,
         env=env,

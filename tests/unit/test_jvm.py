@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from lab_utils import jvm
+from lab_utils.stack import jvm
 from lab_utils.errors import LabError
 
 

@@ -8,7 +8,7 @@ import tomllib
 import yaml
 
 from lab_utils.config import PROJECT_ROOT
-from lab_utils.jvm import kafka_version
+from lab_utils.stack.jvm import kafka_version
 
 
 def _pyproject_requirements() -> dict[str, str]:

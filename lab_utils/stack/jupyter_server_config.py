@@ -7,6 +7,6 @@ from pathlib import Path
 
 c = get_config()  # noqa: F821 - provided by Jupyter when it loads this file
 c.ServerApp.ip = "127.0.0.1"  # never reachable from another machine
-c.ServerApp.root_dir = str(Path(__file__).resolve().parent.parent / "notebooks")
+c.ServerApp.root_dir = str(Path(__file__).resolve().parent.parent.parent / "notebooks")
 # Token authentication stays on (Jupyter's default): the URL with the token is printed at start.
 c.ServerApp.disable_check_xsrf = False

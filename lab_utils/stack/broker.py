@@ -1,7 +1,7 @@
 """Start, stop and check a local single-node Apache Kafka broker (KRaft) without Docker.
 
 ``make broker`` / ``make stop`` and the test suite call this; notebook 00 calls
-:func:`broker_status`. The broker is real Apache Kafka from Maven Central (see ``lab_utils.jvm``),
+:func:`broker_status`. The broker is real Apache Kafka from Maven Central (see ``lab_utils.stack.jvm``),
 combined broker + controller, listening on 127.0.0.1 only, with its data, logs and PID file under
 ``.lab/kafka`` (ignored by git). Everything is idempotent: starting a running broker or stopping a
 stopped one only says so, and a broker that someone else runs (a Docker one) is used, never touched.
@@ -27,7 +27,7 @@ import psutil
 
 from lab_utils.config import load_config
 from lab_utils.errors import LabError, run_cli
-from lab_utils.jvm import POM_DIR, broker_classpath, java_executable, kafka_version, require_java
+from lab_utils.stack.jvm import POM_DIR, broker_classpath, java_executable, kafka_version, require_java
 
 START_TIMEOUT_S = 90.0
 STOP_TIMEOUT_S = 30.0
@@ -352,12 +352,13 @@ COMMANDS = {
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m lab_utils.broker start|cluster|stop|status|run -- COMMAND...``."""
+    """``python -m lab_utils.stack.broker start|cluster|stop|status|run -- COMMAND...``."""
     args = sys.argv[1:] if argv is None else argv
     if args[:2] == ["run", "--"] and len(args) > 2:
         return run_cli(lambda: run_with_broker(args[2:]))
     if len(args) != 1 or args[0] not in COMMANDS:
-        print(f"usage: python -m lab_utils.broker {'|'.join(COMMANDS)}|run -- COMMAND...", file=sys.stderr)
+        usage = f"usage: python -m lab_utils.stack.broker {'|'.join(COMMANDS)}|run -- COMMAND..."
+        print(usage, file=sys.stderr)
         return 2
     return run_cli(lambda: print(COMMANDS[args[0]]()))
 

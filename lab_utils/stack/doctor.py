@@ -1,4 +1,4 @@
-"""The environment check behind notebook 00 and ``python -m lab_utils.doctor``.
+"""The environment check behind notebook 00 and ``python -m lab_utils.stack.doctor``.
 
 Each check answers ✓ with what it found, or ✗ with one sentence saying how to fix it, and a
 failing check never stops the others: a student sees every problem at once.
@@ -35,13 +35,13 @@ def _python() -> str:
 
 
 def _java() -> str:
-    from lab_utils.jvm import require_java
+    from lab_utils.stack.jvm import require_java
 
     return f"Java {require_java()}"
 
 
 def _connector() -> str:
-    from lab_utils.jvm import connector_jars, spark_version
+    from lab_utils.stack.jvm import connector_jars, spark_version
 
     names = [Path(jar).name for jar in connector_jars()]
     expected = f"spark-sql-kafka-0-10_2.13-{spark_version()}.jar"

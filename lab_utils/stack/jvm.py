@@ -1,9 +1,9 @@
 """Java and Maven plumbing: check the JVM, resolve Kafka and the Spark connector from Maven Central.
 
-Both the local broker (``lab_utils.broker``) and the Spark session (``lab_utils.spark``) need jars.
-Maven resolves them from the small POMs in ``lab_utils/jvm/`` into its own cache (~/.m2); the
+Both the local broker (``lab_utils.stack.broker``) and the Spark session (``lab_utils.spark``) need jars.
+Maven resolves them from the small POMs in ``lab_utils/stack/jvm/`` into its own cache (~/.m2); the
 resolved classpath is remembered under ``.lab/jvm`` so later runs, even offline, start at once.
-``make setup`` runs ``python -m lab_utils.jvm fetch``.
+``make setup`` runs ``python -m lab_utils.stack.jvm fetch``.
 """
 
 from __future__ import annotations
@@ -144,10 +144,10 @@ def fetch_all() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m lab_utils.jvm fetch``: used by ``make setup``."""
+    """``python -m lab_utils.stack.jvm fetch``: used by ``make setup``."""
     args = sys.argv[1:] if argv is None else argv
     if args != ["fetch"]:
-        print("usage: python -m lab_utils.jvm fetch", file=sys.stderr)
+        print("usage: python -m lab_utils.stack.jvm fetch", file=sys.stderr)
         return 2
     return run_cli(fetch_all)
 
