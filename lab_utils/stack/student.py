@@ -25,6 +25,11 @@ CODE_PLACEHOLDER = [
 ANSWER_PLACEHOLDER = ["*Your answer here.*"]
 
 
+def has_solution(source: str) -> bool:
+    """Whether a cell holds a marked solution (a line that is just the BEGIN marker)."""
+    return any(line.strip() == BEGIN for line in source.split("\n"))
+
+
 def strip_solutions(source: str, placeholder: list[str] = CODE_PLACEHOLDER) -> str:
     """Replace every marked solution block of one cell by the placeholder, indented like its marker."""
     kept: list[str] = []
@@ -52,7 +57,7 @@ def student_copy(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """The notebook with every solution replaced; cells without markers are left untouched."""
     copy = nbformat.from_dict(notebook)
     for cell in copy.cells:
-        if BEGIN in cell.source:
+        if has_solution(cell.source):
             placeholder = CODE_PLACEHOLDER if cell.cell_type == "code" else ANSWER_PLACEHOLDER
             cell.source = strip_solutions(cell.source, placeholder)
     return copy

@@ -1,0 +1,70 @@
+"""`make student`: the student copies hold no solution code and are otherwise the instructor notebooks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from lab_utils.config import PROJECT_ROOT
+from lab_utils.errors import LabError
+from lab_utils.stack.student import (
+    BEGIN,
+    CODE_PLACEHOLDER,
+    END,
+    has_solution,
+    strip_solutions,
+    write_student_notebooks,
+)
+
+
+def _solution_blocks(source: str) -> tuple[list[str], list[str]]:
+    """(lines inside the markers, lines outside them), read independently of the tool under test."""
+    inside, outside, within = [], [], False
+    for line in source.split("\n"):
+        if line.strip() in (BEGIN, END):
+            within = line.strip() == BEGIN
+        else:
+            (inside if within else outside).append(line)
+    return inside, outside
+
+
+def test_a_marked_block_becomes_an_indented_placeholder() -> None:
+    source = f"x = 1\nif x:\n    {BEGIN}\n    y = secret(x)\n    {END}\nprint(y)"
+    placeholder = "\n".join("    " + line for line in CODE_PLACEHOLDER)
+    assert strip_solutions(source) == f"x = 1\nif x:\n{placeholder}\nprint(y)"
+
+
+@pytest.mark.parametrize("source", [f"{BEGIN}\nx = 1", f"x = 1\n{END}", f"{BEGIN}\n{BEGIN}\n{END}"])
+def test_unbalanced_markers_are_refused(source: str) -> None:
+    with pytest.raises(LabError):
+        strip_solutions(source)
+
+
+@pytest.fixture(scope="module")
+def student_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("student")
+    write_student_notebooks(PROJECT_ROOT / "notebooks", target)
+    return target
+
+
+@pytest.mark.parametrize("path", sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb")), ids=lambda p: p.name)
+def test_student_copy_has_no_solution_and_nothing_else_changed(path: Path, student_dir: Path) -> None:
+    teacher = nbformat.read(path, as_version=4)
+    student = nbformat.read(student_dir / path.name, as_version=4)
+    assert len(student.cells) == len(teacher.cells)
+    for ours, theirs in zip(teacher.cells, student.cells, strict=True):
+        assert (theirs.cell_type, theirs.metadata) == (ours.cell_type, ours.metadata)
+        if not has_solution(ours.source):
+            assert theirs.source == ours.source
+            continue
+        solution, kept = _solution_blocks(ours.source)
+        lines = theirs.source.split("\n")
+        assert not has_solution(theirs.source) and END not in [line.strip() for line in lines]
+        assert [line for line in lines if line.strip() not in CODE_PLACEHOLDER + ["*Your answer here.*"]] == [
+            line for line in kept
+        ], "the student copy changed a line outside the solution"
+        leaked = [line for line in solution if line.strip() and line.strip() in {x.strip() for x in lines}]
+        leaked = [line for line in leaked if line not in kept]
+        assert leaked == [], f"solution lines left in the student copy: {leaked}"
