@@ -11,10 +11,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from lab_utils.stack.broker import cluster_nodes, start_cluster, stop_cluster
 from lab_utils.config import load_config
 from lab_utils.producer import BackgroundProducer
 from lab_utils.sensors import DEMO_STORIES
+from lab_utils.stack.broker import cluster_nodes, start_cluster, stop_cluster
 from lab_utils.streaming import SensorPipeline
 from lab_utils.topics import describe_topic, ensure_topic
 from tests.conftest import free_port_block, listening_addresses

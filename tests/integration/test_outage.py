@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from lab_utils.stack.broker import BrokerPaths, start_broker, stop_broker
 from lab_utils.config import load_config
 from lab_utils.consumer import consume_live
 from lab_utils.producer import BackgroundProducer
+from lab_utils.stack.broker import BrokerPaths, start_broker, stop_broker
 from tests.conftest import free_port_pair
 
 pytestmark = pytest.mark.integration

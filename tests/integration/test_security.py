@@ -14,8 +14,8 @@ import psutil
 import pytest
 from pyspark import SparkContext
 
-from lab_utils.stack.broker import port_open
 from lab_utils.config import PROJECT_ROOT
+from lab_utils.stack.broker import port_open
 from tests.conftest import free_port_pair, listening_addresses
 
 pytestmark = pytest.mark.integration

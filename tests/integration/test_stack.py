@@ -12,10 +12,10 @@ from pathlib import Path
 import psutil
 import pytest
 
-from lab_utils.stack import broker
 from lab_utils.clients import make_consumer, make_producer
 from lab_utils.config import LabConfig
 from lab_utils.errors import LabError
+from lab_utils.stack import broker
 from lab_utils.topics import ensure_topic
 from tests.conftest import free_port_pair, listening_addresses
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from lab_utils.stack import jvm
 from lab_utils.errors import LabError
+from lab_utils.stack import jvm
 
 
 def test_missing_java_is_one_sentence_with_the_fix(monkeypatch: pytest.MonkeyPatch) -> None:
