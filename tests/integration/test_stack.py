@@ -88,19 +88,22 @@ def test_local_broker_lifecycle_is_idempotent_and_leaves_no_process(tmp_path: Pa
     port = free_port_pair()
     env = {**os.environ, "LAB_HOME": str(tmp_path), "LAB_BOOTSTRAP_SERVERS": f"127.0.0.1:{port}"}
 
-    first = _broker_cli("start", env=env)
-    assert first.returncode == 0, first.stderr
-    assert first.stdout.startswith("Started Apache Kafka 4.")
-    pid = int((tmp_path / "kafka" / "broker.pid").read_text())
-    assert listening_addresses(pid) == {("127.0.0.1", port), ("127.0.0.1", port + 1)}
+    try:
+        first = _broker_cli("start", env=env)
+        assert first.returncode == 0, first.stderr
+        assert first.stdout.startswith("Started Apache Kafka 4.")
+        pid = int((tmp_path / "kafka" / "broker.pid").read_text())
+        assert listening_addresses(pid) == {("127.0.0.1", port), ("127.0.0.1", port + 1)}
 
-    second = _broker_cli("start", env=env)
-    assert second.returncode == 0
-    assert "already running" in second.stdout
+        second = _broker_cli("start", env=env)
+        assert second.returncode == 0
+        assert "already running" in second.stdout
 
-    assert "Stopped" in _broker_cli("stop", env=env).stdout
-    assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
-    assert "No Kafka broker started by this lab" in _broker_cli("stop", env=env).stdout
+        assert "Stopped" in _broker_cli("stop", env=env).stdout
+        assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+        assert "No Kafka broker started by this lab" in _broker_cli("stop", env=env).stdout
+    finally:
+        _broker_cli("stop", env=env)  # whatever failed above, no broker of this test keeps running
 
 
 def test_a_cluster_id_starting_with_a_dash_still_formats_and_starts(
@@ -120,11 +123,14 @@ def test_a_cluster_id_starting_with_a_dash_still_formats_and_starts(
 
 def test_start_uses_a_broker_it_did_not_start(broker: LabConfig, tmp_path: Path) -> None:
     env = {**os.environ, "LAB_HOME": str(tmp_path)}
-    result = _broker_cli("start", env=env)
-    assert result.returncode == 0
-    assert "not started by this lab already answers" in result.stdout
-    assert not (tmp_path / "kafka" / "broker.pid").exists()
-    assert "No Kafka broker started by this lab" in _broker_cli("stop", env=env).stdout
+    try:
+        result = _broker_cli("start", env=env)
+        assert result.returncode == 0
+        assert "not started by this lab already answers" in result.stdout
+        assert not (tmp_path / "kafka" / "broker.pid").exists()
+        assert "No Kafka broker started by this lab" in _broker_cli("stop", env=env).stdout
+    finally:
+        _broker_cli("stop", env=env)  # stops only a broker this test's folder started, never the shared one
 
 
 def test_stop_spark_ends_the_jvm_and_cleans_its_temp_files(broker: LabConfig) -> None:
