@@ -1,10 +1,13 @@
-"""The lab's only way to a SparkSession: Kafka connector on the classpath, quiet, and cleanly stoppable.
+"""The lab's SparkSession: the Kafka connector on the classpath, quiet, and cleanly stoppable.
 
-Spark silently ignores packages and jars set after its JVM started, so :func:`get_spark` is the one
-place a session is built, with the connector jars from ``lab_utils.stack.jvm`` (same version as the
-installed pyspark). It binds the driver to 127.0.0.1, keeps the UI off unless ``LAB_SPARK_UI=1``,
-writes JVM logs to ``.lab/logs/spark.log`` instead of the notebook, and puts every temp file under
-``.lab/spark``. :func:`stop_spark` ends the JVM too. Used by notebooks 00 and 04 and ``sensor-alerts``.
+Spark silently ignores jars set after its JVM started, so the connector goes into the builder,
+before ``getOrCreate()``. Notebook 00 shows the whole ``SparkSession.builder`` chain in a cell;
+:func:`get_spark` runs that same chain (every other notebook, the tests, ``sensor-alerts`` and the
+benchmark call it). Both take their plumbing from here: :func:`connector_jars` (resolved by
+``lab_utils.stack.jvm``, the same version as the installed pyspark), :func:`session_settings`
+(logs to ``.lab/logs/spark.log``, temp files under ``.lab/spark``, UI off unless ``LAB_SPARK_UI=1``,
+driver on 127.0.0.1) and :func:`quiet_launch` (keeps the JVM's own output out of the cell).
+:func:`stop_spark` ends the JVM too.
 """
 
 from __future__ import annotations
@@ -60,12 +63,31 @@ def _jvm_output_to(log_file: Path) -> Iterator[None]:
                 os.close(fd)
 
 
+@contextlib.contextmanager
+def quiet_launch(config: LabConfig) -> Iterator[None]:
+    """Wrap the session's creation: check Java 17+, keep Spark on 127.0.0.1, send the JVM's output to a log.
+
+    Python workers use this kernel's interpreter (and so its packages); the JVM's stdout and stderr go
+    to ``.lab/logs/spark-jvm.out`` for its whole life, so no JVM line ever lands in a cell.
+    """
+    require_java()
+    os.environ["SPARK_LOCAL_IP"] = "127.0.0.1"  # never bind to, or advertise, a public interface
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    with _jvm_output_to(config.lab_home / "logs" / "spark-jvm.out"):
+        yield
+
+
 def _session_tmp(config: LabConfig) -> Path:
     """This process's own Spark temp folder: two kernels (or a kernel and a test) never share one."""
     return config.lab_home / "spark" / "tmp" / str(os.getpid())
 
 
-def _session_options(config: LabConfig) -> dict[str, str]:
+def session_settings(config: LabConfig) -> dict[str, str]:
+    """The plumbing settings of every lab session (``builder.config(map=...)``): nothing a lesson is about.
+
+    Logs to a file, temp files in the project, the driver on 127.0.0.1, the UI off, Arrow for
+    ``toPandas()``, and caps on what Spark remembers of past jobs, so a streaming kernel stays small.
+    """
     tmp = _session_tmp(config)
     tmp.mkdir(parents=True, exist_ok=True)
     java_options = " ".join(
@@ -77,16 +99,12 @@ def _session_options(config: LabConfig) -> dict[str, str]:
         ]
     )
     return {
-        "spark.jars": ",".join(connector_jars()),
         "spark.driver.bindAddress": "127.0.0.1",
         "spark.driver.host": "127.0.0.1",
         "spark.ui.enabled": str(config.spark_ui).lower(),
         "spark.ui.showConsoleProgress": "false",
         "spark.driver.extraJavaOptions": java_options,
         "spark.executor.extraJavaOptions": java_options,
-        "spark.sql.session.timeZone": "UTC",
-        # A teaching lab's data is small: 2 shuffle partitions instead of 200 keeps batches fast.
-        "spark.sql.shuffle.partitions": "2",
         "spark.sql.execution.arrow.pyspark.enabled": "true",
         "spark.sql.streaming.forceDeleteTempCheckpointLocation": "true",
         "spark.sql.adaptive.enabled": "false",
@@ -106,7 +124,7 @@ def _has_connector(session: SparkSession) -> bool:
 
 
 def get_spark(config: LabConfig | None = None) -> SparkSession:
-    """The lab's SparkSession, created once per process; later calls return the same one."""
+    """The lab's SparkSession, built with notebook 00's chain once per process; later calls return it."""
     config = config or load_config()
     active = SparkSession.getActiveSession()
     if active is not None:
@@ -116,16 +134,19 @@ def get_spark(config: LabConfig | None = None) -> SparkSession:
                 "restart the kernel and create sessions only with lab_utils.spark.get_spark()."
             )
         return active
-    require_java()
-    os.environ["SPARK_LOCAL_IP"] = "127.0.0.1"  # never bind to, or advertise, a public interface
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # Python workers use this kernel's packages
-    builder = SparkSession.builder.master(config.spark_master).appName("kafka-sensor-lab")
-    for key, value in _session_options(config).items():
-        builder = builder.config(key, value)
-    with _jvm_output_to(config.lab_home / "logs" / "spark-jvm.out"):
-        session = builder.getOrCreate()
-    session.sparkContext.setLogLevel("ERROR")
-    return session
+    # The same chain as notebook 00's cell (tests/unit/test_spark_session.py keeps the two equal).
+    with quiet_launch(config):
+        spark = (
+            SparkSession.builder.master(config.spark_master)
+            .appName("kafka-sensor-lab")
+            .config("spark.jars", ",".join(connector_jars()))  # the connector, before the JVM starts
+            .config("spark.sql.session.timeZone", "UTC")  # times as the sensors send them
+            .config("spark.sql.shuffle.partitions", "2")  # small data: 2 partitions after a shuffle, not 200
+            .config(map=session_settings(config))
+            .getOrCreate()
+        )
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
 
 
 @contextlib.contextmanager
