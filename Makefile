@@ -18,7 +18,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e ".[dev]"
 	@touch $@
 
-setup: $(VENV)/.installed  ## create .venv, install the package, fetch Kafka and the Spark connector
+setup: $(VENV)/.installed  ## create .venv, install the package, fetch Kafka, its kafka-* tools and the Spark connector
 	$(PY) -m lab_utils.stack.jvm fetch
 
 lab: setup  ## set up, start the broker if none answers, open JupyterLab on notebooks/

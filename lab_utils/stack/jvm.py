@@ -1,9 +1,11 @@
 """Java and Maven plumbing: check the JVM, resolve Kafka and the Spark connector from Maven Central.
 
-Both the local broker (``lab_utils.stack.broker``) and the Spark session (``lab_utils.spark``) need jars.
+The local broker (``lab_utils.stack.broker``), Kafka's command-line tools (``lab_utils.stack.kafka_tools``)
+and the Spark session (``lab_utils.spark``) need jars.
 Maven resolves them from the small POMs in ``lab_utils/stack/jvm/`` into its own cache (~/.m2); the
 resolved classpath is remembered under ``.lab/jvm`` so later runs, even offline, start at once.
-``make setup`` runs ``python -m lab_utils.stack.jvm fetch``.
+``make setup`` runs ``python -m lab_utils.stack.jvm fetch``, which also writes the tools' launchers
+(``kafka-topics``...) into the lab's environment.
 """
 
 from __future__ import annotations
@@ -109,6 +111,13 @@ def broker_classpath() -> list[str]:
     return _resolve_classpath("kafka-broker.xml", {}, cache)
 
 
+def tools_classpath() -> list[str]:
+    """Jars of Kafka's command-line tools (``kafka-tools``), the same Kafka release as the broker."""
+    version = kafka_version()
+    cache = load_config().lab_home / "jvm" / f"kafka-tools-{version}.classpath"
+    return _resolve_classpath("kafka-tools.xml", {"kafka.version": version}, cache)
+
+
 def spark_version() -> str:
     """The installed pyspark version: the connector must match it exactly."""
     import pyspark
@@ -140,6 +149,10 @@ def fetch_all() -> None:
     """Resolve every jar the lab needs, once, so the lab and the tests can start offline."""
     require_java()
     print(f"Kafka {kafka_version()} broker: {len(broker_classpath())} jars ready.")
+    from lab_utils.stack.kafka_tools import TOOLS, install_tools  # it imports this module
+
+    jars, folder = len(tools_classpath()), install_tools()
+    print(f"Kafka {kafka_version()} command-line tools: {jars} jars ready; {', '.join(TOOLS)} in {folder}.")
     print(f"Spark Kafka connector {spark_version()}: {len(connector_jars())} jars ready.")
 
 

@@ -1,13 +1,14 @@
-"""Java checks and the connector classpath, without starting any JVM service."""
+"""Java checks, the connector classpath and Kafka's command-line tools, without starting any JVM service."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
 
 from lab_utils.errors import LabError
-from lab_utils.stack import jvm
+from lab_utils.stack import jvm, kafka_tools
 
 
 def test_missing_java_is_one_sentence_with_the_fix(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -65,3 +66,92 @@ def test_artifact_name_drops_the_version() -> None:
 )
 def test_artifact_name_of_tricky_jars(jar: str, artifact: str) -> None:
     assert jvm._artifact_name(jar) == artifact
+
+
+# Kafka's command-line tools (lab_utils.stack.kafka_tools): launchers and checks, without a broker.
+
+
+def test_each_tool_class_is_in_the_kafka_tools_jars_of_the_brokers_release() -> None:
+    import zipfile
+
+    jars = jvm.tools_classpath()
+    names = {Path(jar).name for jar in jars}
+    assert {f"kafka-tools-{jvm.kafka_version()}.jar", f"kafka-clients-{jvm.kafka_version()}.jar"} <= names
+    classes = set()
+    for jar in jars:
+        with zipfile.ZipFile(jar) as archive:
+            classes.update(archive.namelist())
+    assert {f"{name.replace('.', '/')}.class" for name in kafka_tools.TOOLS.values()} <= classes
+
+
+def test_the_tools_log_errors_to_the_terminal_and_warnings_to_a_file() -> None:
+    command = kafka_tools.java_command("kafka-topics", ["--list"])
+    assert command[-2:] == ["org.apache.kafka.tools.TopicCommand", "--list"]
+    settings = next(arg for arg in command if arg.startswith("-Dlog4j2.configurationFile="))
+    text = Path(settings.partition("=")[2]).read_text()
+    assert "appender.stderr.filter.level.level = error" in text
+    assert "rootLogger.level = warn" in text
+
+
+@pytest.mark.parametrize(
+    ("args", "value"),
+    [
+        (["--bootstrap-server", "localhost:9092", "--list"], "localhost:9092"),
+        (["--list", "--bootstrap-server=127.0.0.1:9092"], "127.0.0.1:9092"),
+        (["--list"], None),
+        (["--bootstrap-server"], None),
+    ],
+)
+def test_option_value_reads_both_spellings(args: list[str], value: str | None) -> None:
+    assert kafka_tools.option_value(args, "--bootstrap-server") == value
+
+
+def test_launchers_are_written_once_and_run_from_any_folder(tmp_path: Path) -> None:
+    folder = kafka_tools.install_tools(tmp_path)
+    topics = folder / "kafka-topics"
+    assert set(kafka_tools.TOOLS) <= {path.name for path in folder.iterdir()}
+    assert topics.stat().st_mode & 0o111
+    text = topics.read_text()
+    assert text.startswith("#!/bin/sh\n")
+    # The lab's own Python by absolute path, isolated from the current folder (a student's kafka.py).
+    assert f'exec {sys.executable} -I -m lab_utils.stack.kafka_tools kafka-topics "$@"\n' in text
+    written = topics.stat().st_mtime_ns
+    kafka_tools.install_tools(tmp_path)
+    assert topics.stat().st_mtime_ns == written
+
+
+def test_no_broker_is_one_sentence_before_any_jvm_starts(capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.conftest import free_port_pair
+
+    address = f"127.0.0.1:{free_port_pair()}"
+    assert kafka_tools.main(["kafka-topics", "--bootstrap-server", address, "--list"]) == 1
+    error = capsys.readouterr().err
+    assert error.startswith(f"error: No Kafka broker answers at {address}: start one with `make broker`")
+    assert error.count("\n") == 1
+
+
+def test_help_and_secured_connections_skip_the_topic_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(*_: object) -> None:
+        raise AssertionError("the topic check ran")
+
+    monkeypatch.setattr(kafka_tools, "missing_topic_message", fail)
+    monkeypatch.setattr(kafka_tools, "broker_reachable", lambda _: True)
+    kafka_tools.check_arguments("kafka-console-producer", ["--help"])
+    topic_args = ["--bootstrap-server", "b:9092", "--topic", "t"]
+    kafka_tools.check_arguments("kafka-topics", [*topic_args, "--describe"])
+    for secured in ("--producer.config=client.properties", "--producer-property=security.protocol=SSL"):
+        kafka_tools.check_arguments("kafka-console-producer", [*topic_args, secured])
+
+
+def test_the_create_command_gives_the_lab_topic_its_partitions(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LAB_PARTITIONS", "3")
+    assert kafka_tools.create_command("localhost:9092", "sensor-suhu") == (
+        "kafka-topics --bootstrap-server localhost:9092 --create --topic sensor-suhu "
+        "--partitions 3 --replication-factor 1"
+    )
+    assert "--partitions 1 " in kafka_tools.create_command("localhost:9092", "mine")
+
+
+def test_unknown_tool_prints_usage(capsys: pytest.CaptureFixture[str]) -> None:
+    assert kafka_tools.main(["kafka-server-start"]) == 2
+    assert "usage:" in capsys.readouterr().err
