@@ -1,8 +1,12 @@
-"""Create and describe the lab's topics, idempotently (notebook 01, the producer, the tests).
+"""Create and describe the lab's topics, idempotently: the reference for notebook 01.
 
-``sensor-suhu`` gets ``LAB_PARTITIONS`` partitions (3 by default). Records are keyed by
-``sensor_id``: Kafka sends every record with the same key to the same partition, so each
-sensor's readings stay in order even though the topic as a whole has no single order.
+Notebook 01 teaches the kafka-python calls (``KafkaAdminClient.create_topics`` with a
+``{name: {num_partitions, replication_factor, configs}}`` dict, ``TopicAlreadyExistsError``,
+``describe_topics``, ``describe_configs``) in its cells; :func:`ensure_topic` makes the same call
+with the same rules for the terminal programs, the tests and the other notebooks. ``sensor-suhu``
+gets ``LAB_PARTITIONS`` partitions (3 by default). Records are keyed by ``sensor_id``: Kafka sends
+every record with the same key to the same partition (:func:`partition_for`), so each sensor's
+readings stay in order even though the topic as a whole has no single order.
 """
 
 from __future__ import annotations
@@ -47,24 +51,28 @@ def ensure_topic(
     configs: dict[str, str] | None = None,
     config: LabConfig | None = None,
 ) -> str:
-    """Create the topic unless it exists; return one line saying which happened."""
+    """Create the topic unless it exists; return one line saying which happened.
+
+    Notebook 01's cell follows the same rules: partitions and replication factor from ``config``,
+    ``min.insync.replicas=2`` once there are 3 or more replicas, and "already exists" is not an error.
+    """
     config = config or load_config()
     name = name or config.topic
     replicas = replication_factor or config.replication_factor
-    # With several replicas, an acknowledged write must be on at least two of them (acks=all).
+    # With 3 or more replicas, an acknowledged write (acks="all") must be on at least 2 of them.
     durability = {"min.insync.replicas": "2"} if replicas >= 3 else {}
-    spec = {
+    new_topic = {
         "num_partitions": partitions or config.partitions,
         "replication_factor": replicas,
         "configs": durability | (configs or {}),
     }
     with admin_client(config) as admin:
         try:
-            admin.create_topics({name: spec}, wait_for_metadata=True)
+            admin.create_topics({name: new_topic}, wait_for_metadata=True)
         except TopicAlreadyExistsError:
             count = len(admin.describe_topics([name])[0]["partitions"])
             return f"Topic {name} already exists ({_partitions(count)}): nothing to do."
-    return f"Created topic {name} with {_partitions(spec['num_partitions'])}."
+    return f"Created topic {name} with {_partitions(new_topic['num_partitions'])}."
 
 
 def _partitions(count: int) -> str:
