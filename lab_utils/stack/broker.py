@@ -110,7 +110,8 @@ def server_properties(paths: BrokerPaths, port: int, node_id: int = 1, voters: s
         "share.coordinator.state.topic.min.isr": min_isr,
         # A classroom broker: no 3 s wait before the first consumer group starts.
         "group.initial.rebalance.delay.ms": "0",
-        # Topics are created on purpose (notebook 01, lab_utils.topics), never by a typo.
+        # Topics are created on purpose (notebook 01, lab_utils.topics, `kafka-topics --create`), never by a
+        # typo or with the wrong partition count; kafka-console-producer/-consumer then say how to create it.
         "auto.create.topics.enable": "false",
         "num.partitions": "1",
         "log.retention.hours": "168",
