@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 from pathlib import Path
 
@@ -114,7 +115,7 @@ def test_launchers_are_written_once_and_run_from_any_folder(tmp_path: Path) -> N
     text = topics.read_text()
     assert text.startswith("#!/bin/sh\n")
     # The lab's own Python by absolute path, isolated from the current folder (a student's kafka.py).
-    assert f'exec {sys.executable} -I -m lab_utils.stack.kafka_tools kafka-topics "$@"\n' in text
+    assert f'exec {shlex.quote(sys.executable)} -I -m lab_utils.stack.kafka_tools kafka-topics "$@"\n' in text
     written = topics.stat().st_mtime_ns
     kafka_tools.install_tools(tmp_path)
     assert topics.stat().st_mtime_ns == written
