@@ -7,7 +7,9 @@ fails, so a headless run (nbval in CI) still stops there.
 
 from __future__ import annotations
 
+import os
 import platform
+import sysconfig
 from importlib.metadata import version
 
 from lab_utils.config import LabConfig, load_config
@@ -25,6 +27,13 @@ def _one_line(shell, etype, value, tb, tb_offset=None) -> list[str]:  # noqa: AN
     return lines
 
 
+def _put_lab_tools_on_path() -> None:
+    """Let ``!kafka-topics ...`` in a cell find the lab's Kafka tools, however Jupyter was started."""
+    scripts = sysconfig.get_path("scripts")
+    if scripts not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")
+
+
 def setup(show_versions: bool = True) -> LabConfig:
     """Install the one-line error display and print what this notebook runs on."""
     from IPython import get_ipython
@@ -32,6 +41,7 @@ def setup(show_versions: bool = True) -> LabConfig:
     shell = get_ipython()
     if shell is not None:
         shell.set_custom_exc((LabError, SelfCheckFailed), _one_line)
+    _put_lab_tools_on_path()
     config = load_config()
     if show_versions:
         packages = ", ".join(f"{name} {version(name)}" for name in ("pyspark", "kafka-python", "pandas"))
