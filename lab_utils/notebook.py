@@ -10,8 +10,12 @@ from __future__ import annotations
 import os
 import platform
 import sysconfig
+from collections.abc import Callable
 from importlib.metadata import version
 
+from kafka.errors import KafkaError, KafkaTimeoutError
+
+from lab_utils.clients import broker_down_message
 from lab_utils.config import LabConfig, load_config
 from lab_utils.errors import LabError
 
@@ -20,11 +24,29 @@ class SelfCheckFailed(AssertionError):
     """A self-check cell found the pipeline misbehaving."""
 
 
-def _one_line(shell, etype, value, tb, tb_offset=None) -> list[str]:  # noqa: ANN001 - IPython's signature
-    """Show the error as one line, but as a real error: the cell fails and nbval sees it."""
-    lines = [f"✗ {value}"]
-    shell._showtraceback(etype, value, lines)
-    return lines
+def kafka_error_sentence(error: KafkaError, bootstrap_servers: str) -> str:
+    """What a kafka-python error raised by a student's own client means, in one sentence."""
+    text = str(error)
+    if isinstance(error, KafkaTimeoutError) and "bootstrap" in text.lower():
+        return broker_down_message(bootstrap_servers)
+    if isinstance(error, KafkaTimeoutError) and "metadata" in text.lower():
+        return (
+            f"Kafka did not find the topic in time ({text}): does it exist? Create it first (notebook 01, "
+            "or `kafka-topics --create`), then run this cell again."
+        )
+    return f"Kafka refused: {type(error).__name__}: {text}"
+
+
+def _one_line_handler(bootstrap_servers: str) -> Callable[..., list[str]]:
+    """IPython's exception hook: one line, but a real error (the cell fails and nbval sees it)."""
+
+    def show(shell, etype, value, tb, tb_offset=None) -> list[str]:  # noqa: ANN001 - IPython's signature
+        message = kafka_error_sentence(value, bootstrap_servers) if isinstance(value, KafkaError) else value
+        lines = [f"✗ {message}"]
+        shell._showtraceback(etype, value, lines)
+        return lines
+
+    return show
 
 
 def _put_lab_tools_on_path() -> None:
@@ -38,11 +60,12 @@ def setup(show_versions: bool = True) -> LabConfig:
     """Install the one-line error display and print what this notebook runs on."""
     from IPython import get_ipython
 
-    shell = get_ipython()
-    if shell is not None:
-        shell.set_custom_exc((LabError, SelfCheckFailed), _one_line)
     _put_lab_tools_on_path()
     config = load_config()
+    shell = get_ipython()
+    if shell is not None:
+        handler = _one_line_handler(config.bootstrap_servers)
+        shell.set_custom_exc((LabError, SelfCheckFailed, KafkaError), handler)
     if show_versions:
         packages = ", ".join(f"{name} {version(name)}" for name in ("pyspark", "kafka-python", "pandas"))
         print(f"Python {platform.python_version()}, {packages}")

@@ -1,4 +1,4 @@
-"""In a notebook, a LabError or a failed self-check shows one line and still fails the cell."""
+"""In a notebook, a LabError, a failed self-check or a Kafka client error is one line and fails the cell."""
 
 from __future__ import annotations
 
@@ -22,6 +22,12 @@ def _run(*sources: str) -> nbformat.NotebookNode:
         (
             'raise LabError("No Kafka broker answers: run make broker.")',
             "✗ No Kafka broker answers: run make broker.",
+        ),
+        (
+            "from kafka.errors import KafkaTimeoutError\n"
+            "raise KafkaTimeoutError('Unable to bootstrap from [(\\'127.0.0.1\\', 9092)]')",
+            "✗ No Kafka broker answers at 127.0.0.1:9092: start one with `make broker` "
+            "(or `docker compose up -d`), or set LAB_BOOTSTRAP_SERVERS to your cluster.",
         ),
     ],
 )
