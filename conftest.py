@@ -1,19 +1,24 @@
-"""Repository-wide pytest hook: a notebook cell run by nbval must print no warnings and no JVM noise.
+"""Repository-wide pytest hooks for the headless notebook run.
 
-``--nbval-lax`` only checks that cells run; this adds the promise made to students that the
-outputs stay clean (no stderr stream, no log4j WARN lines, no Python warnings).
+1. A notebook cell run by nbval must print no warnings and no JVM noise. ``--nbval-lax`` only checks that
+   cells run; this adds the promise made to students that the outputs stay clean (no stderr stream, no
+   log4j WARN lines, no Python warnings).
+2. The notebooks run on a classroom's topic, not a clean one: before the first notebook cell the topic is
+   seeded with what a class sends (``lab_utils.stack.classroom``: classic payloads in bursts, foreign
+   sensors, a second S1, broken records, odd timestamps), and a "classroom neighbour" keeps sending a few
+   such records per second until the session ends. Only sessions that run notebooks do this;
+   ``LAB_CLASSROOM=0`` turns it off.
 """
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
 
-# Every run checks that notebooks clean up and that no lab JVM outlives it (tests/lab_processes.py).
-pytest_plugins = ["tests.lab_processes"]
-
 NOISE = re.compile(r"\bWARN\b|Warning:|WARNING|Exception in thread|at org\.apache\.")
+CLASSROOM: dict[str, object] = {}  # "classroom": the running Classroom, "error" or "report": what happened
 
 
 @pytest.hookimpl(wrapper=True)
@@ -25,3 +30,40 @@ def pytest_runtest_call(item: pytest.Item):
         if output.get("name") == "stderr" or NOISE.search(text):
             raise AssertionError(f"the cell printed noise a student should not see: {text[:300]!r}")
     return result
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Before the first notebook cell: seed the topic as a class would and start the classroom neighbour."""
+    if item.path.suffix != ".ipynb" or os.environ.get("LAB_CLASSROOM", "1") == "0":
+        return
+    if "error" in CLASSROOM:
+        raise CLASSROOM["error"]  # type: ignore[misc]
+    if "classroom" in CLASSROOM:
+        return
+    from lab_utils.errors import LabError
+    from lab_utils.stack.classroom import Classroom
+
+    try:
+        classroom = Classroom()
+        seeded = classroom.seed()
+    except LabError as error:
+        CLASSROOM["error"] = error
+        raise
+    classroom.start_neighbour()
+    CLASSROOM.update(classroom=classroom, seeded=seeded)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    classroom = CLASSROOM.pop("classroom", None)
+    if classroom is not None:
+        classroom.stop()
+        seeded = CLASSROOM["seeded"]
+        CLASSROOM["report"] = (
+            f"{classroom.config.topic}: {seeded} records seeded before the first notebook, "
+            f"{classroom.total - seeded} sent by the neighbour while they ran ({classroom.kinds()})"
+        )
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if "report" in CLASSROOM:
+        terminalreporter.write_line(f"classroom topic: {CLASSROOM['report']}")
