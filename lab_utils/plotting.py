@@ -2,20 +2,26 @@
 
 Notebook 04 calls :func:`readings_figure` on each pandas snapshot and :class:`LiveView` to redraw
 it in place while the stream runs; the last drawing stays in the notebook. :func:`highlight_alerts`
-colours the rows above the threshold in any DataFrame that has a ``suhu`` column.
+colours the rows above the threshold in any DataFrame that has a ``suhu`` column, and shows its
+times as a person reads them (``08:53:07.250``), without the meaningless row index.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from io import BytesIO
 
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 from pandas.io.formats.style import Styler
+from PIL import Image
 
 ALERT_COLOUR = "#d62728"
 ALERT_BACKGROUND = "background-color: #ffd6d6; font-weight: bold"
+# Sensor lines take matplotlib's default colours except its red (C3): red means "alert" on this chart.
+SENSOR_COLOURS = ["C0", "C1", "C2", "C4", "C5", "C6", "C7", "C8", "C9"]
+PNG_COLOURS = 64  # a chart needs few colours: a palette PNG is a third of the size, and looks the same
 
 
 def readings_figure(readings: pd.DataFrame, threshold: float = 80.0, title: str | None = None) -> Figure:
@@ -25,8 +31,11 @@ def readings_figure(readings: pd.DataFrame, threshold: float = 80.0, title: str 
         axes.text(0.5, 0.5, "no readings yet", ha="center", va="center", transform=axes.transAxes)
     else:
         ordered = readings.sort_values("event_time")
-        for sensor_id, rows in ordered.groupby("sensor_id", sort=True):
-            axes.plot(rows["event_time"], rows["suhu"], marker=".", linewidth=1.2, label=sensor_id)
+        for index, (sensor_id, rows) in enumerate(ordered.groupby("sensor_id", sort=True)):
+            colour = SENSOR_COLOURS[index % len(SENSOR_COLOURS)]
+            axes.plot(
+                rows["event_time"], rows["suhu"], marker=".", linewidth=1.2, color=colour, label=sensor_id
+            )
         hot = ordered[ordered["suhu"] > threshold]
         axes.scatter(
             hot["event_time"], hot["suhu"], color=ALERT_COLOUR, s=40, zorder=3, label=f"> {threshold:g} °C"
@@ -36,26 +45,57 @@ def readings_figure(readings: pd.DataFrame, threshold: float = 80.0, title: str 
     axes.set_ylabel("suhu (°C)")
     axes.set_title(title or f"Temperature per sensor ({len(readings)} readings)")
     if not readings.empty:
-        axes.legend(loc="upper left", ncols=4, fontsize="small")
+        # beside the plot, not over the lines
+        axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small")
     plt.close(figure)  # the caller decides where it is shown; no duplicate inline copy
     return figure
 
 
+def time_format(times: pd.Series) -> Callable[[object], str]:
+    """How a person reads this column's times: ``08:53:07.250`` (milliseconds only when some time has
+    them, the date only when the times span more than one day), never ``2026-11-28 08:53:07.250000``."""
+    known = pd.to_datetime(times.dropna())
+    with_ms = bool((known.dt.microsecond != 0).any())
+    day = "" if known.dt.date.nunique() <= 1 else "%Y-%m-%d "
+    pattern = day + "%H:%M:%S" + (".%f" if with_ms else "")
+
+    def show(value: object) -> str:
+        if pd.isna(value):
+            return ""
+        text = pd.Timestamp(value).strftime(pattern)
+        return text[:-3] if with_ms else text  # microseconds -> milliseconds
+
+    return show
+
+
 def highlight_alerts(frame: pd.DataFrame, threshold: float = 80.0) -> Styler:
-    """A Styler that colours every row whose ``suhu`` is strictly above the threshold."""
+    """A Styler that colours every row whose ``suhu`` is strictly above the threshold.
+
+    Times read as a person reads them (:func:`time_format`) and the row index is hidden: it numbers
+    the rows of one poll and means nothing to the reader.
+    """
 
     def colour(row: pd.Series) -> list[str]:
         style = ALERT_BACKGROUND if row["suhu"] > threshold else ""
         return [style] * len(row)
 
-    return frame.style.apply(colour, axis=1).format({"suhu": "{:.1f}"})
+    formats: dict[str, object] = {"suhu": "{:.1f}"}
+    for name in frame.columns:
+        if pd.api.types.is_datetime64_any_dtype(frame[name]):
+            formats[name] = time_format(frame[name])
+    return frame.style.apply(colour, axis=1).format(formats).hide(axis="index")
 
 
 def figure_png(figure: Figure) -> bytes:
-    """The figure as PNG bytes: displays the same under any matplotlib backend."""
+    """The figure as a palette PNG: displays the same under any matplotlib backend, and is small (about
+    20 KB) enough to redraw every second and to stay under the 64 KiB above which Jupyter's messaging
+    sends an output through a helper thread of its own."""
     buffer = BytesIO()
     figure.savefig(buffer, format="png", dpi=90)
-    return buffer.getvalue()
+    buffer.seek(0)
+    small = BytesIO()
+    Image.open(buffer).convert("RGB").quantize(PNG_COLOURS).save(small, format="PNG", optimize=True)
+    return small.getvalue()
 
 
 def windows_figure(stats: pd.DataFrame, threshold: float = 80.0) -> Figure:
@@ -88,17 +128,18 @@ def windows_figure(stats: pd.DataFrame, threshold: float = 80.0) -> Figure:
 
 
 class LiveView:
-    """A picture that redraws in place in a notebook cell, and stays as the final one."""
+    """One output of a notebook cell that redraws in place (a chart or a table) and stays as the last one."""
 
     def __init__(self) -> None:
         self._handle = None
 
-    def show(self, figure: Figure) -> None:
-        """Draw ``figure`` in place of the previous one."""
+    def show(self, item: Figure | object) -> None:
+        """Show ``item`` in place of the previous one: a figure as a PNG image, anything else (a pandas
+        Styler, a DataFrame) as the notebook would show it."""
         from IPython.display import Image, display
 
-        image = Image(figure_png(figure))
+        shown = Image(figure_png(item)) if isinstance(item, Figure) else item
         if self._handle is None:
-            self._handle = display(image, display_id=True)
+            self._handle = display(shown, display_id=True)
         else:
-            self._handle.update(image)
+            self._handle.update(shown)

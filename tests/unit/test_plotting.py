@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import pandas as pd
+import math
 
-from lab_utils.plotting import ALERT_COLOUR, figure_png, highlight_alerts, readings_figure
+import pandas as pd
+from matplotlib.colors import to_hex
+
+from lab_utils.plotting import ALERT_COLOUR, figure_png, highlight_alerts, readings_figure, time_format
 
 
 def _readings() -> pd.DataFrame:
@@ -41,3 +44,46 @@ def test_styler_highlights_exactly_the_rows_above_the_threshold() -> None:
     rows = {int(token.split("_col")[0]) for token in selectors.split("_row")[1:]}
     assert "ffd6d6" in style_block
     assert rows == {1, 3}  # 85.5 and 81.0; 70.0 and exactly 80.0 stay plain
+
+
+def test_styler_shows_times_as_a_person_reads_them_without_the_index() -> None:
+    frame = _readings()
+    frame.loc[1, "event_time"] = pd.Timestamp("2026-11-27 10:00:01.250")
+    html = highlight_alerts(frame, 80.0).to_html()
+    assert ">10:00:01.250<" in html and ">10:00:00.000<" in html
+    assert "2026-11-27" not in html and "250000" not in html
+    assert 'class="row_heading' not in html  # the row index is hidden
+
+
+def test_times_drop_what_carries_no_information() -> None:
+    whole = pd.Series(pd.to_datetime(["2026-11-27 10:00:00", "2026-11-27 10:00:01", None]))
+    assert [time_format(whole)(value) for value in whole] == ["10:00:00", "10:00:01", ""]
+    two_days = pd.Series([pd.Timestamp("2026-11-27 23:59:59.5"), pd.Timestamp("2026-11-28")])
+    assert time_format(two_days)(two_days[0]) == "2026-11-27 23:59:59.500"
+
+
+def test_an_empty_table_still_styles() -> None:
+    empty = pd.DataFrame({"event_time": pd.Series(dtype="datetime64[ns]"), "suhu": pd.Series(dtype=float)})
+    assert "event_time" in highlight_alerts(empty).to_html()
+
+
+def test_no_sensor_line_is_alert_red_and_a_busy_chart_stays_small() -> None:
+    times = pd.date_range("2026-11-27 10:00", periods=150, freq="250ms")
+    sensors = ["S1", "S2", "S3", "demo-1", "S7"]
+    readings = pd.DataFrame(
+        {
+            "sensor_id": [sensor for _ in times for sensor in sensors],
+            # heating episodes of every sensor, with noise: what a live run looks like
+            "suhu": [
+                70.0 + 18 * max(0.0, math.sin(t / 9 + s)) + (t * 7919 + s) % 5 / 5
+                for t in range(len(times))
+                for s in range(len(sensors))
+            ],
+            "event_time": [time for time in times for _ in sensors],
+        }
+    )
+    figure = readings_figure(readings)
+    colours = [to_hex(line.get_color()) for line in figure.axes[0].get_lines()[: len(sensors)]]
+    assert ALERT_COLOUR not in colours
+    png = figure_png(figure)
+    assert png.startswith(b"\x89PNG") and len(png) < 48 * 1024  # under 64 KiB once base64-encoded
