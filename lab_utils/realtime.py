@@ -301,10 +301,18 @@ class AlertWatcher:
 
 # -- sensor-alerts --realtime ------------------------------------------------------------------------
 def run_realtime_alerts(
-    config: LabConfig, from_beginning: bool, timeout_s: float | None, out: Callable[[Alert], None]
+    config: LabConfig,
+    from_beginning: bool = False,
+    as_json: bool = False,
+    timeout_s: float | None = None,
+    out: Callable[[str], None] = lambda line: print(line, flush=True),
 ) -> None:
-    """``sensor-alerts --realtime``: run the real-time query and pass each alert it raises to ``out``
-    as it arrives on the alerts topic, until ``timeout_s`` or Ctrl-C. Status lines go to stderr."""
+    """``sensor-alerts --realtime``: run the real-time query and print each alert it raises the moment it
+    arrives on the alerts topic (the line or JSON of ``sensor-alerts``), until ``timeout_s`` or Ctrl-C.
+
+    Status lines go to stderr; the "Watching" line comes once the query's tasks run.
+    """
+    from lab_utils.alerts import alert_line
     from lab_utils.spark import spark_job
 
     ensure_topic(config=config)  # one sentence, in seconds, when no broker answers
@@ -318,16 +326,17 @@ def run_realtime_alerts(
                 wait_until_running(spark, query, topic_partitions(config))
                 print(
                     f"Watching {config.topic} in real-time mode (threshold {config.threshold:g} °C); "
-                    f"alerts also go to {alerts_topic(config)}...",
+                    f"the alerts also go to {alerts_topic(config)}...",
                     file=sys.stderr,
                     flush=True,
                 )
                 deadline = None if timeout_s is None else time.monotonic() + timeout_s
                 while deadline is None or time.monotonic() < deadline:
                     for alert in watcher.poll(0.1):
-                        out(alert)
+                        record = alert.record()
+                        out(json.dumps(record) if as_json else alert_line(record, config.threshold))
                     if not query.isActive:
-                        raise LabError(f"The real-time query stopped: see {config.lab_home}/logs/spark.log.")
+                        raise LabError("The real-time query stopped: see .lab/logs/spark.log.")
             finally:
                 stop_realtime(query, config)
     finally:
