@@ -1,10 +1,13 @@
-"""Send simulated readings to Kafka: a background thread for notebooks, and the ``sensor-producer`` program.
+"""Send simulated readings to Kafka: the reference producer, and the ``sensor-producer`` program.
 
-``BackgroundProducer`` (notebook 02, 04) runs in a thread with a stop event, sends one reading per
-sensor per interval keyed by ``sensor_id``, and counts what Kafka confirmed. kafka-python 3's
-defaults are kept on purpose: ``acks='all'`` and idempotence, so a retried send is never
-written twice. ``stop()`` flushes, so every reading that was accepted is delivered or counted
-as failed, never silently dropped.
+Notebook 02 writes this producer in its cells: a ``KafkaProducer`` with the settings of
+:func:`producer_settings` (key: ``sensor_id`` as UTF-8 bytes; value: the reading's fields as JSON;
+``acks="all"`` and idempotence, so a retried send is never written twice), a ``send`` loop in a
+``threading.Thread`` with a stop ``Event``, and delivery callbacks that count acknowledgements.
+``BackgroundProducer`` is the same producer, packaged for ``sensor-producer``, notebooks 03 to 06,
+the benchmark and the tests; notebook 02's self-check compares its cell with these settings
+(:func:`reference_differences`). ``stop()`` flushes, so every reading that was accepted is
+delivered or counted as failed, never silently dropped.
 """
 
 from __future__ import annotations
@@ -16,9 +19,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from kafka import KafkaProducer
 from kafka.errors import KafkaError
+from kafka.serializer import DefaultSerializer, JsonSerializer
 
 from lab_utils.clients import make_producer
 from lab_utils.config import LabConfig, load_config
@@ -27,10 +32,48 @@ from lab_utils.readings import Reading, validate
 from lab_utils.sensors import SensorSimulator
 from lab_utils.topics import ensure_topic
 
+# Wait for every in-sync replica (acks="all"), and let the broker drop a retried duplicate (idempotence).
+DELIVERY: dict[str, Any] = {"acks": "all", "enable_idempotence": True}
 FLUSH_TIMEOUT_S = 30.0
 # Wait up to 5 ms to fill a batch of up to 64 KiB: imperceptible at 3 sensors, and at 1,000 sensors
 # a few large requests instead of thousands of tiny ones (about +15% readings/s, see make bench).
 BATCHING = {"linger_ms": 5, "batch_size": 64 * 1024}
+
+
+def producer_settings() -> dict[str, Any]:
+    """The rules every producer of readings follows (notebook 02's ``KafkaProducer(...)`` cell too).
+
+    The key is the ``sensor_id`` as UTF-8 bytes (``"S1"`` -> ``b"S1"``), so each sensor's readings
+    share a partition and stay in order; the value is :meth:`Reading.to_dict` as UTF-8 JSON, which
+    is exactly :meth:`Reading.to_json`.
+    """
+    return {"key_serializer": DefaultSerializer(), "value_serializer": JsonSerializer()} | DELIVERY
+
+
+def reference_differences(producer: KafkaProducer, sample: Reading | None = None) -> list[str]:
+    """How a producer built in a notebook cell departs from :func:`producer_settings` (empty: none).
+
+    Compares the delivery settings, and the key and value bytes the producer's serializers make of a
+    sample reading with the reference's (``sensor_id`` encoded, :meth:`Reading.to_json`).
+    """
+    sample = sample or Reading("S1", 70.4, "2026-11-27T10:00:00.000Z")
+    settings, problems = producer.config, []
+    if settings["acks"] not in ("all", -1):
+        problems.append(f'acks is {settings["acks"]!r}, the reference waits for all replicas (acks="all")')
+    if not settings["enable_idempotence"]:
+        problems.append("enable_idempotence is off: a retried send could be stored twice")
+    for name, data, expected in (
+        ("key", sample.sensor_id, sample.sensor_id.encode("utf-8")),
+        ("value", sample.to_dict(), sample.to_json()),
+    ):
+        serializer = settings[f"{name}_serializer"]
+        try:
+            made = data if serializer is None else serializer.serialize("", [], data)
+        except Exception as error:  # noqa: BLE001 - any failure is a difference worth one sentence
+            made = f"{type(error).__name__}: {error}"
+        if made != expected:
+            problems.append(f"the {name} of {data!r} becomes {made!r}, the reference sends {expected!r}")
+    return problems
 
 
 @dataclass(frozen=True)
@@ -99,7 +142,7 @@ class BackgroundProducer:
         if self._producer is not None:  # a bounded run that ended by itself: close it first
             self.stop()
         ensure_topic(self.topic, config=self.config)
-        self._producer = make_producer(self.config, max_block_ms=5000, **BATCHING)
+        self._producer = make_producer(self.config, max_block_ms=5000, **producer_settings(), **BATCHING)
         self._stop.clear()
         self._started_at, self._stopped_at = time.monotonic(), None
         self._thread = threading.Thread(target=self._run, name="sensor-producer", daemon=True)
@@ -171,7 +214,7 @@ class BackgroundProducer:
         if self._producer is None:
             raise LabError("The producer is not started: call start() first.")
         try:
-            future = self._producer.send(self.topic, reading.to_json(), key=reading.sensor_id.encode())
+            future = self._producer.send(self.topic, key=reading.sensor_id, value=reading.to_dict())
         except KafkaError as error:  # not accepted (e.g. no broker for max_block_ms): count it
             self._record_failure(error)
             return
@@ -201,7 +244,7 @@ def send_raw(
     Returns the record's (partition, offset).
     """
     config = config or load_config()
-    producer = make_producer(config)
+    producer = make_producer(config, **DELIVERY)
     try:
         metadata = producer.send(topic or config.topic, value, key=key).get(timeout=30)
     finally:

@@ -47,12 +47,17 @@ class Reading:
     suhu: float
     ts: str | None = None
 
-    def to_json(self) -> bytes:
-        """The wire format (UTF-8 JSON); ``ts`` is left out when unknown."""
+    def to_dict(self) -> dict[str, object]:
+        """The fields a producer sends (notebook 02's ``value``); ``ts`` is left out when unknown."""
         body: dict[str, object] = {"sensor_id": self.sensor_id, "suhu": self.suhu}
         if self.ts is not None:
             body["ts"] = self.ts
-        return json.dumps(body).encode()
+        return body
+
+    def to_json(self) -> bytes:
+        """The wire format: :meth:`to_dict` as UTF-8 JSON, byte for byte what kafka-python's
+        ``JsonSerializer`` (the lab's ``value_serializer``) makes of it."""
+        return json.dumps(self.to_dict()).encode("utf-8")
 
     def is_alert(self, threshold: float) -> bool:
         """Strictly above the threshold: exactly 80.0 °C is not an alert."""

@@ -4,7 +4,8 @@ Each machine idles around its own base temperature with a little noise. Now and 
 heating episode: the temperature climbs past 80 °C to a peak, then cools back to idle. The first
 episode of every machine starts within its first ``first_episode_within`` readings, so a short
 class demo or CI run always shows alerts; later episodes come about once every
-``mean_gap_readings`` readings. Used by ``BackgroundProducer`` (notebook 02) and ``sensor-producer``.
+``mean_gap_readings`` readings. Used by notebook 02's producer cell, ``BackgroundProducer`` and
+``sensor-producer``.
 """
 
 from __future__ import annotations

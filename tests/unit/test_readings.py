@@ -36,3 +36,13 @@ def test_validate_names_the_broken_rule(fields: tuple, reason: str) -> None:
 def test_limits_are_inclusive() -> None:
     assert validate("S1", rules.MIN_SUHU).suhu == rules.MIN_SUHU
     assert validate("S1", rules.MAX_SUHU).suhu == rules.MAX_SUHU
+
+
+def test_the_wire_format_is_the_fields_as_json_with_ts_only_when_known() -> None:
+    from kafka.serializer import JsonSerializer
+
+    stamped, classic = Reading("S1", 70.4, "2026-11-27T10:00:00.000Z"), Reading("S1", 70.0)
+    assert stamped.to_dict() == {"sensor_id": "S1", "suhu": 70.4, "ts": "2026-11-27T10:00:00.000Z"}
+    assert classic.to_dict() == {"sensor_id": "S1", "suhu": 70.0}
+    for reading in (stamped, classic):
+        assert JsonSerializer().serialize("sensor-suhu", [], reading.to_dict()) == reading.to_json()
