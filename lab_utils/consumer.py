@@ -12,9 +12,6 @@ skipped; one bad message never stops the consumer. :func:`format_record` is the 
 
 from __future__ import annotations
 
-import argparse
-import math
-import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -24,7 +21,7 @@ from kafka.consumer.fetcher import ConsumerRecord
 
 from lab_utils.clients import make_consumer
 from lab_utils.config import LabConfig, load_config
-from lab_utils.errors import LabError, run_cli
+from lab_utils.errors import LabError
 from lab_utils.readings import InvalidReading, Reading, parse
 
 # How long one poll() waits for records when none are there yet (notebook 03's loop uses it too).
@@ -169,32 +166,3 @@ def read_at(
         end[tp] = max(end.get(tp, offset + 1), offset + 1)
     records = read_range(start, end, config=config)
     return {(r.partition, r.offset): r for r in records if (r.partition, r.offset) in wanted}
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``sensor-consumer``: the classic consumer_realtime.py, bounded and interruptible."""
-    config = load_config()
-    parser = argparse.ArgumentParser(
-        prog="sensor-consumer", description=f"Print every reading of {config.topic}."
-    )
-    parser.add_argument("--from-beginning", action="store_true", help="start at the oldest record")
-    parser.add_argument("--max-messages", type=int, help="stop after this many records")
-    parser.add_argument(
-        "--timeout", type=float, help="stop after this many seconds (default: run until Ctrl-C)"
-    )
-    parser.add_argument("--group", help="consumer group id (Kafka remembers where the group stopped)")
-    args = parser.parse_args(argv)
-    return run_cli(
-        lambda: consume_live(
-            seconds=math.inf if args.timeout is None else args.timeout,
-            max_messages=args.max_messages,
-            from_beginning=args.from_beginning,
-            group_id=args.group,
-            config=config,
-            show=lambda line: print(line, flush=True),
-        )
-    )
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -12,8 +12,6 @@ delivered or counted as failed, never silently dropped.
 
 from __future__ import annotations
 
-import argparse
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -27,7 +25,7 @@ from kafka.serializer import DefaultSerializer, JsonSerializer
 
 from lab_utils.clients import make_producer
 from lab_utils.config import LabConfig, load_config
-from lab_utils.errors import LabError, run_cli
+from lab_utils.errors import LabError
 from lab_utils.readings import Reading, validate
 from lab_utils.sensors import SensorSimulator
 from lab_utils.topics import ensure_topic
@@ -250,46 +248,3 @@ def send_raw(
     finally:
         producer.close(timeout=5)
     return metadata.partition, metadata.offset
-
-
-def _print_reading(reading: Reading) -> None:
-    print(f"Sent: {reading.to_json().decode()}", flush=True)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``sensor-producer``: the classic assignment's producer_dummy.py, bounded and interruptible."""
-    config = load_config()
-    parser = argparse.ArgumentParser(
-        prog="sensor-producer", description=f"Send simulated temperature readings to {config.topic}."
-    )
-    parser.add_argument("--sensors", type=int, default=config.sensor_count, help="number of machines")
-    parser.add_argument("--interval", type=float, default=config.interval_s, help="seconds between rounds")
-    bound = parser.add_mutually_exclusive_group()
-    bound.add_argument("--duration", type=float, help="stop after this many seconds")
-    bound.add_argument("--count", type=int, help="stop after this many rounds (one reading per sensor)")
-    parser.add_argument("--seed", type=int, help="make the simulation repeatable")
-    args = parser.parse_args(argv)
-    producer = BackgroundProducer(
-        sensors=args.sensors,
-        interval_s=args.interval,
-        seed=args.seed,
-        duration_s=args.duration,
-        max_rounds=args.count,
-        config=config,
-        on_send=_print_reading,
-    )
-
-    def produce() -> int:
-        try:
-            print(producer.start(), flush=True)
-            while not producer.wait(0.5):
-                pass
-        finally:
-            print(producer.stop(), flush=True)
-        return 0 if producer.stats().failed == 0 else 1
-
-    return run_cli(produce)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -11,9 +11,7 @@ batch ended: no reading is lost and none is written twice. Read the history with
 
 from __future__ import annotations
 
-import argparse
 import shutil
-import sys
 from pathlib import Path
 
 from pyspark.sql import DataFrame, SparkSession
@@ -21,7 +19,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.streaming import StreamingQuery
 
 from lab_utils.config import LabConfig, load_config
-from lab_utils.errors import LabError, run_cli
+from lab_utils.errors import LabError
 from lab_utils.streaming import kafka_source, parse_readings, stop_query, valid_readings, with_trigger
 
 HISTORY_QUERY = "history"
@@ -81,37 +79,3 @@ def read_history(spark: SparkSession, config: LabConfig | None = None) -> DataFr
     if not (path / "_spark_metadata").exists():
         raise LabError(f"There is no history at {path} yet: run the history query first (notebook 06).")
     return spark.read.schema(HISTORY_SCHEMA).parquet(str(path))
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``sensor-history``: write the Parquet history from a terminal."""
-    config = load_config()
-    parser = argparse.ArgumentParser(
-        prog="sensor-history",
-        description=f"Store every valid reading of {config.topic} as Parquet, exactly once.",
-    )
-    parser.add_argument("--available-now", action="store_true", help="store what the topic holds, then exit")
-    parser.add_argument("--timeout", type=float, help="stop after this many seconds (default: until Ctrl-C)")
-    parser.add_argument("--reset", action="store_true", help="delete the history and checkpoints first")
-    args = parser.parse_args(argv)
-    from lab_utils.spark import spark_job
-    from lab_utils.topics import ensure_topic
-
-    def store() -> None:
-        if args.reset:
-            print(reset_storage(config), file=sys.stderr)
-        ensure_topic(config=config)  # fails in seconds, with one sentence, when no broker answers
-        with spark_job(config) as spark:
-            query = start_history(spark, config, available_now=args.available_now)
-            print(f"Writing the history to {history_path(config)}...", file=sys.stderr, flush=True)
-            try:
-                query.awaitTermination(args.timeout)
-            finally:
-                query.stop()
-            print(f"The history holds {read_history(spark, config).count()} readings.", flush=True)
-
-    return run_cli(store)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

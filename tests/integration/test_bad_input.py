@@ -130,7 +130,7 @@ def test_sensor_alerts_available_now_dead_letters_bad_input_too(outcome, broker:
     dlq = f"{config.topic}-cli-dlq"
     env = {**os.environ, "LAB_TOPIC": config.topic, "LAB_DLQ_TOPIC": dlq}
     result = subprocess.run(
-        [sys.executable, "-m", "lab_utils.alerts", "--available-now", "--json"],
+        [sys.executable, "-m", "lab_utils.programs.sensor_alerts", "--available-now", "--json"],
         capture_output=True,
         text=True,
         env=env,

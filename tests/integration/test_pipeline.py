@@ -28,7 +28,7 @@ def _cli(
     program: str, *args: str, env: dict[str, str], timeout: float = 240
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", f"lab_utils.{program}", *args],
+        [sys.executable, "-m", f"lab_utils.programs.sensor_{program}", *args],
         capture_output=True,
         text=True,
         env=env,
@@ -168,7 +168,7 @@ def test_programs_exit_within_10_seconds_with_one_sentence_when_no_broker_answer
     assert len(lines) == 1 and lines[0].startswith("error: No Kafka broker answers at"), result.stderr
 
 
-@pytest.mark.parametrize("program", ["producer", "consumer", "alerts"])
+@pytest.mark.parametrize("program", ["producer", "consumer", "alerts", "history"])
 def test_programs_explain_themselves(program: str) -> None:
     result = _cli(program, "--help", env=dict(os.environ), timeout=60)
     assert result.returncode == 0 and "usage: sensor-" in result.stdout

@@ -81,11 +81,11 @@ def test_sensor_history_program_and_sustained_alerts(
     run = lambda module, *args: subprocess.run(  # noqa: E731
         [sys.executable, "-m", module, *args], capture_output=True, text=True, env=env, timeout=240
     )
-    stored = run("lab_utils.storage", "--available-now")
+    stored = run("lab_utils.programs.sensor_history", "--available-now")
     assert stored.returncode == 0, stored.stderr
     assert stored.stdout.strip() == f"The history holds {len(story)} readings."
 
-    sustained = run("lab_utils.alerts", "--available-now", "--sustained", "10", "--json")
+    sustained = run("lab_utils.programs.sensor_alerts", "--available-now", "--sustained", "10", "--json")
     assert sustained.returncode == 0, sustained.stderr
     episodes = [json.loads(line) for line in sustained.stdout.splitlines()]
     assert episodes == [
@@ -98,5 +98,5 @@ def test_sensor_history_program_and_sustained_alerts(
             "readings": 12,
         }
     ]
-    text = run("lab_utils.alerts", "--available-now", "--sustained", "15")
+    text = run("lab_utils.programs.sensor_alerts", "--available-now", "--sustained", "15")
     assert text.returncode == 0 and text.stdout == ""  # 11 s is not sustained for 15 s
