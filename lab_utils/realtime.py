@@ -188,7 +188,7 @@ def wait_until_running(
         if time.monotonic() - started > timeout_s:
             raise LabError(
                 f"The real-time query has {running_tasks(spark, query)} of its {tasks} tasks running after "
-                f"{timeout_s:.0f} s: does Spark have a free task slot per partition? See .lab/logs/spark.log."
+                f"{timeout_s:.0f} s: is its trigger realTime=...? Has Spark a free task slot per partition?"
             )
         time.sleep(0.05)
     return time.monotonic() - started
