@@ -1,14 +1,18 @@
-"""The Spark side of the lab: Kafka source -> parse -> valid / rejected -> alerts -> memory tables.
+"""The Spark side of the lab: the reference for Kafka source -> parse -> valid / rejected -> alerts.
 
-Notebook 04 and ``sensor-alerts`` build their pipelines from these pieces. Parsing uses Spark 4's
-VARIANT type (``try_parse_json``), so every record gets either clean columns or one rejection
-reason from ``lab_utils.readings`` - the same words the Python consumer uses. The same functions
-work on batch DataFrames (``spark.read``), which the tests use to compare against pandas.
+Notebook 04 writes ``readStream``, the alert filter and a memory-sink ``writeStream`` in its cells
+and uses :func:`parse_readings` from here, the strict parse: every record gets either clean columns
+or one rejection reason from ``lab_utils.readings``, the same words the Python consumer uses (Spark
+4's VARIANT type, ``try_parse_json``). ``sensor-alerts``, notebooks 05 and 06, the benchmark and the
+tests build on the same pieces; :class:`SensorPipeline` is the production pattern (one
+``foreachBatch`` query, bounded tables, a dead-letter topic). The functions work on batch DataFrames
+(``spark.read``) too, which the tests and notebook 04's self-checks (:func:`completed_offsets`) use.
 Queries are started by name and idempotently: starting a name again replaces the old query.
 """
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 import warnings
@@ -16,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
+from pyspark import SparkContext
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.streaming import DataStreamWriter, StreamingQuery
@@ -193,9 +198,16 @@ def alerts(valid: DataFrame, threshold: float | None = None) -> DataFrame:
 
 
 # -- queries ---------------------------------------------------------------------------------------
+def running_queries(spark: SparkSession) -> list[StreamingQuery]:
+    """The session's running queries; none once Spark is stopped (so a cleanup cell can run twice)."""
+    if SparkContext._active_spark_context is None:
+        return []
+    return list(spark.streams.active)
+
+
 def active_query(spark: SparkSession, name: str) -> StreamingQuery | None:
     """The running query called ``name``, if any."""
-    return next((q for q in spark.streams.active if q.name == name), None)
+    return next((q for q in running_queries(spark) if q.name == name), None)
 
 
 def stop_query(spark: SparkSession, name: str) -> bool:
@@ -209,8 +221,9 @@ def stop_query(spark: SparkSession, name: str) -> bool:
 
 def stop_all_queries(spark: SparkSession) -> str:
     """Stop every running query of this session; one line saying how many."""
-    names = [q.name for q in spark.streams.active]
-    for query in spark.streams.active:
+    queries = running_queries(spark)
+    names = [q.name for q in queries]
+    for query in queries:
         query.stop()
     return (
         f"Stopped {len(names)} queries: {', '.join(sorted(n or '?' for n in names))}."
@@ -228,18 +241,6 @@ def with_trigger(
         return writer.trigger(availableNow=True)
     seconds = load_config().trigger_seconds if trigger_seconds is None else trigger_seconds
     return writer.trigger(processingTime=f"{seconds} seconds") if seconds > 0 else writer
-
-
-def start_memory_query(
-    frame: DataFrame, name: str, trigger_seconds: float | None = None, output_mode: str = "append"
-) -> StreamingQuery:
-    """Stream ``frame`` into Spark's in-memory table ``name``; replaces a query of that name.
-
-    Spark's memory sink keeps every row in the driver: fine for a short demo, see LiveTable otherwise.
-    """
-    stop_query(frame.sparkSession, name)
-    writer = frame.writeStream.queryName(name).format("memory").outputMode(output_mode)
-    return with_trigger(writer, trigger_seconds).start()
 
 
 def wait_until_started(queries: list[StreamingQuery], timeout_s: float = 60.0) -> None:
@@ -280,9 +281,66 @@ def watch_queries(
             on_update()
 
 
-def poll_table(spark: SparkSession, name: str) -> pd.DataFrame:
-    """The memory table ``name`` as a pandas DataFrame, right now."""
-    return spark.sql(f"SELECT * FROM {name}").toPandas()
+@dataclass(frozen=True)
+class OffsetRange:
+    """Kafka records of one topic from ``start`` (inclusive) to ``end`` (exclusive), per partition."""
+
+    topic: str
+    start: dict[int, int]
+    end: dict[int, int]
+
+    def _json(self, offsets: dict[int, int]) -> str:
+        return json.dumps({self.topic: {str(partition): offset for partition, offset in offsets.items()}})
+
+    @property
+    def starting_offsets(self) -> str:
+        """The range's start as ``spark.read``'s ``startingOffsets`` option wants it (JSON)."""
+        return self._json(self.start)
+
+    @property
+    def ending_offsets(self) -> str:
+        """The range's end as ``spark.read``'s ``endingOffsets`` option wants it (JSON)."""
+        return self._json(self.end)
+
+    def records(self) -> int:
+        """How many Kafka records the range holds."""
+        return sum(max(0, end - max(self.start.get(partition, 0), 0)) for partition, end in self.end.items())
+
+    def within(self, rows: pd.DataFrame) -> pd.DataFrame:
+        """The rows (with ``partition`` and ``offset`` columns) whose record lies in the range."""
+        start = rows["partition"].map(lambda partition: self.start.get(int(partition), 0))
+        end = rows["partition"].map(lambda partition: self.end.get(int(partition), 0))
+        return rows[(rows["offset"] >= start) & (rows["offset"] < end)]
+
+
+def _offsets(reported: object) -> dict[str, dict[str, int]] | None:
+    """A progress report's offsets (a JSON text in PySpark, "null" for a query's first batch)."""
+    value = json.loads(reported) if isinstance(reported, str) else reported
+    return value or None
+
+
+def completed_offsets(query: StreamingQuery) -> OffsetRange:
+    """The Kafka records the query's reported micro-batches have finished, as an :class:`OffsetRange`.
+
+    The range starts where the query's second micro-batch started: the first batch's start (the
+    "latest" offsets of the moment the query started) is not reported. Every row a batch wrote to
+    the sink is in the sink before the batch is reported, so the rows of the range are all there,
+    which makes it the offsets to compare a memory table with a ``spark.read`` of the same records
+    (notebook 04's self-checks).
+    """
+    reports = [report["sources"][0] for report in query.recentProgress if report["sources"]]
+    if not reports:
+        raise LabError(f"The query {query.name} has not finished a micro-batch yet: try again in a second.")
+    end = _offsets(reports[-1]["endOffset"]) or {}
+    starts = [offsets for offsets in (_offsets(report["startOffset"]) for report in reports) if offsets]
+    start = starts[0] if starts else end
+    if len(end) != 1:
+        raise LabError(f"The query {query.name} reads {len(end)} topics; compare one topic at a time.")
+    topic = next(iter(end))
+    ends = {int(partition): offset for partition, offset in end[topic].items()}
+    begins = {int(partition): offset for partition, offset in start.get(topic, {}).items()}
+    # A partition the first reported batch did not know yet was read from its earliest record (-2).
+    return OffsetRange(topic, {partition: begins.get(partition, -2) for partition in ends}, ends)
 
 
 def batch_to_pandas(batch: DataFrame) -> pd.DataFrame:
