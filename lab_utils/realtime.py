@@ -305,18 +305,19 @@ def run_realtime_alerts(
     from_beginning: bool = False,
     as_json: bool = False,
     timeout_s: float | None = None,
-    out: Callable[[str], None] = lambda line: print(line, flush=True),
+    out: Callable[[str], None] | None = None,
 ) -> None:
     """``sensor-alerts --realtime``: run the real-time query and print each alert it raises the moment it
     arrives on the alerts topic (the line or JSON of ``sensor-alerts``), until ``timeout_s`` or Ctrl-C.
 
     Status lines go to stderr; the "Watching" line comes once the query's tasks run.
     """
-    from lab_utils.alerts import alert_line
+    from lab_utils.alerts import print_now, record_printer
     from lab_utils.spark import spark_job
 
     ensure_topic(config=config)  # one sentence, in seconds, when no broker answers
     ensure_alerts_topic(config)
+    show = record_printer(config.threshold, as_json=as_json, out=out or print_now)  # sensor-alerts' lines
     job = new_job_id("sensor-alerts")
     watcher = AlertWatcher(config, jobs={job})  # positioned before the query can write anything
     try:
@@ -333,8 +334,7 @@ def run_realtime_alerts(
                 deadline = None if timeout_s is None else time.monotonic() + timeout_s
                 while deadline is None or time.monotonic() < deadline:
                     for alert in watcher.poll(0.1):
-                        record = alert.record()
-                        out(json.dumps(record) if as_json else alert_line(record, config.threshold))
+                        show(alert.record())
                     if not query.isActive:
                         raise LabError("The real-time query stopped: see .lab/logs/spark.log.")
             finally:
