@@ -6,7 +6,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # Jupyter refuses to run as root (containers, CI machines) unless told that is intended.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--ServerApp.allow_root=True)
 
-.PHONY: setup lab test lint student bench broker cluster stop status reset clean help
+.PHONY: setup lab test test-browser lint student bench broker cluster stop status reset clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -23,7 +23,7 @@ setup: $(VENV)/.installed  ## create .venv, install the package, fetch Kafka, it
 
 lab: setup  ## set up, start the broker if none answers, open JupyterLab on notebooks/
 	$(PY) -m lab_utils.stack.broker start
-	$(VENV)/bin/jupyter lab --config=lab_utils/stack/jupyter_server_config.py $(ROOT_FLAG)
+	$(VENV)/bin/jupyter lab --config=lab_utils/stack/jupyter_server_config.py $(ROOT_FLAG) $(LAB_ARGS)
 
 lint: setup  ## ruff over the package, the tests and the notebooks
 	$(VENV)/bin/ruff check lab_utils tests notebooks benchmarks conftest.py
@@ -31,6 +31,10 @@ lint: setup  ## ruff over the package, the tests and the notebooks
 
 test: setup lint  ## set up, then unit, integration and headless notebook tests on a real broker
 	LAB_PROFILE=fast $(PY) -m lab_utils.stack.broker run -- $(PY) -m pytest --durations=12
+
+# LAB_ARGS: extra `jupyter lab` options for `make lab` (the browser test passes a port and a copy of the notebooks).
+test-browser: setup  ## run notebooks 00, 02, 04 in JupyterLab (as `make lab` starts it) in Chromium; shots in results/browser/
+	LAB_PROFILE=fast $(PY) -m lab_utils.stack.broker run -- $(PY) -m pytest -p no:cacheprovider tests/browser
 
 student: setup  ## write the students' notebooks (exercise solutions cut out) to build/student/
 	$(PY) -m lab_utils.stack.student notebooks build/student

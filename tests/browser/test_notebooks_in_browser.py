@@ -1,0 +1,114 @@
+"""A student's session in a real browser: JupyterLab as ``make lab`` starts it, notebooks run from the menu.
+
+nbval runs the kernels headless; this runs the page a student sees. For each notebook below: open it,
+Run > Run All Cells, wait until every code cell has run, then require no error output, no cell waiting
+for input, and nothing left running after the cleanup cell. Notebook 04 must also redraw its live chart
+while the stream runs and show a table whose highlighted rows are exactly the alerts. A screenshot per
+notebook goes to ``results/browser/``; notebook 04's chart and table also become the README's picture
+(``LAB_UPDATE_DOCS=1`` writes it to ``docs/notebook-04.png``).
+
+The last tests check the check: a notebook whose chart draws only once must fail it.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from lab_utils.config import PROJECT_ROOT, load_config
+from lab_utils.plotting import ALERT_COLOUR
+from tests.browser.conftest import FIGURES, RESULTS
+from tests.browser.jupyterlab import LabServer
+from tests.browser.notebook_page import (
+    Expect,
+    alert_marks,
+    chart_and_table_picture,
+    first_alert_seconds,
+    problems,
+    run_notebook,
+    screenshot,
+)
+
+NOTEBOOKS = {
+    "00_environment_check.ipynb": Expect(),
+    "02_producer.ipynb": Expect(),
+    "04_spark_streaming.ipynb": Expect(live_chart=True, highlighted_table=True),
+}
+NOTEBOOK_TIMEOUT_S = 300.0
+README_PICTURE = PROJECT_ROOT / "docs" / "notebook-04.png"
+
+pytestmark = pytest.mark.timeout(NOTEBOOK_TIMEOUT_S + 120)
+
+
+def marks_without_alerts() -> int:
+    """Alert-coloured dots the lab's chart shows when no reading is an alert (its legend entry)."""
+    import pandas as pd
+
+    from lab_utils.plotting import figure_png, readings_figure
+
+    calm = pd.DataFrame(
+        {
+            "event_time": pd.date_range("2026-01-01", periods=8, freq="1s", tz="UTC"),
+            "sensor_id": ["S1", "S2"] * 4,
+            "suhu": [70.0, 71.0, 72.0, 73.0, 70.5, 71.5, 72.5, 73.5],
+        }
+    )
+    return alert_marks(figure_png(readings_figure(calm, 80.0)), ALERT_COLOUR)
+
+
+def test_jupyterlab_opens_without_a_news_popup_and_asks_for_the_token(lab: LabServer, page) -> None:
+    with pytest.raises(urllib.error.HTTPError) as refused:  # `make lab` keeps Jupyter's token auth
+        urllib.request.urlopen(f"{lab.url}/api/contents", timeout=10)
+    assert refused.value.code == 403
+    page.goto(f"{lab.url}/lab/workspaces/browser-news?reset&token={lab.token}")
+    page.wait_for_selector("#jp-main-dock-panel", timeout=120_000)
+    time.sleep(5)  # the announcements plugin asks once JupyterLab is restored
+    assert page.get_by_text("official Jupyter news").count() == 0
+    assert page.locator(".jp-toast-message").count() == 0, page.locator(".jp-toast-message").all_inner_texts()
+
+
+@pytest.mark.parametrize("notebook", list(NOTEBOOKS))
+def test_notebook_runs_from_the_run_menu(lab: LabServer, page, workspace: str, notebook: str) -> None:
+    expect = NOTEBOOKS[notebook]
+    run = run_notebook(page, lab, notebook, workspace, NOTEBOOK_TIMEOUT_S)
+    stem = notebook.removesuffix(".ipynb")
+    screenshot(page, run, RESULTS / f"{stem}.png")
+    FIGURES[f"{stem}_run_all_s"] = round(run.finished_at - run.run_all_at, 1)
+    if expect.live_chart:
+        first_alert = first_alert_seconds(run, ALERT_COLOUR, marks_without_alerts())
+        FIGURES[f"{stem}_open_to_first_alert_on_chart_s"] = round(first_alert, 1) if first_alert else None
+        FIGURES[f"{stem}_chart_pictures"] = sum(draw.cell == run.chart_cell() for draw in run.draws)
+    found = problems(run, expect, load_config().threshold)
+    assert not found, f"{notebook} in the browser:\n- " + "\n- ".join(found)
+    if expect.live_chart and expect.highlighted_table:
+        targets = [RESULTS / f"{stem}-chart-and-table.png"]
+        if os.environ.get("LAB_UPDATE_DOCS") == "1":
+            targets.append(README_PICTURE)
+        for target in targets:
+            FIGURES[f"{target.name}_bytes"] = chart_and_table_picture(page, run, target)
+
+
+# ---- the check of the check ---------------------------------------------------------------------------
+# Two small notebooks without Kafka or Spark: one redraws its chart and highlights a table like notebook 04,
+# one draws its chart once and shows a table without highlighting. The same judgement must pass the first
+# and name both faults of the second.
+
+LIVE = Expect(live_chart=True, highlighted_table=True)
+
+
+def test_the_check_passes_a_chart_that_redraws(lab: LabServer, page, workspace: str) -> None:
+    run = run_notebook(page, lab, "browser_fixture_redraws.ipynb", workspace, 120)
+    assert problems(run, LIVE, 80.0) == []
+    assert first_alert_seconds(run, ALERT_COLOUR, marks_without_alerts()) is not None
+
+
+def test_the_check_fails_a_chart_that_draws_once(lab: LabServer, page, workspace: str) -> None:
+    run = run_notebook(page, lab, "browser_fixture_draws_once.ipynb", workspace, 120)
+    found = problems(run, LIVE, 80.0)
+    assert any("drew 1 picture(s) while its cell ran" in problem for problem in found), found
+    assert any("no table shows a highlighted row" in problem for problem in found), found
+    assert len(found) == 2, found  # and nothing else: the notebook itself ran cleanly
