@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 import pytest
 from kafka import TopicPartition
 
+from lab_utils import realtime
 from lab_utils.clients import make_consumer, make_producer
 from lab_utils.config import LabConfig
 from lab_utils.readings import Reading, iso_utc
@@ -193,3 +194,46 @@ def _read_all(config: LabConfig, topic: str) -> list[Alert]:
     alerts = [Alert.from_value(value, time.time()) for value in values]
     assert all(alert is not None for alert in alerts), values
     return alerts
+
+
+def test_realtime_config_gives_a_local_master_a_slot_per_partition_twice(
+    monkeypatch, broker: LabConfig
+) -> None:
+    monkeypatch.setattr(realtime, "topic_partitions", lambda config, topic=None: 3)
+
+    def master(value: str) -> str:
+        return realtime.realtime_config(dataclasses.replace(broker, spark_master=value)).spark_master
+
+    assert master("local[2]") == master("local") == "local[6]"
+    assert master("local[8]") == "local[8]"  # already enough
+    assert master("spark://teacher:7077") == "spark://teacher:7077"  # a cluster brings its own slots
+
+
+@pytest.mark.parametrize(
+    "value",
+    [None, b"", b"garbage", b"[1, 2]", b'{"sensor_id": "S1", "suhu": 85}', b'{"job": ["x"]}'],
+)
+def test_a_record_that_is_no_alert_is_skipped(value: bytes | None) -> None:
+    assert Alert.from_value(value, time.time()) is None
+
+
+def test_an_alert_knows_its_latency() -> None:
+    value = json.dumps(
+        {
+            "sensor_id": "S1",
+            "suhu": 85.0,
+            "event_time": "2026-11-27T10:00:00.000Z",
+            "source_partition": 2,
+            "source_offset": 17,
+            "job": "j",
+        }
+    ).encode()
+    alert = Alert.from_value(value, datetime(2026, 11, 27, 10, 0, 0, 25_000, tzinfo=UTC).timestamp())
+    assert alert is not None and round(alert.latency_s, 3) == 0.025
+    assert alert.record() == {
+        "sensor_id": "S1",
+        "suhu": 85.0,
+        "event_time": "2026-11-27T10:00:00.000Z",
+        "partition": 2,
+        "offset": 17,
+    }
