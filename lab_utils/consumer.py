@@ -42,7 +42,7 @@ def format_received(item: Received, threshold: float) -> str:
     """One console line; readings above the threshold are marked so they stand out."""
     where = f"p{item.partition}@{item.offset}"
     if item.reading is None:
-        return f"✗ {where:>8}  skipped: {item.problem}"
+        return f"· {where:>8}  skipped: {item.problem}"  # ✗ is kept for errors; a bad record is news
     reading = item.reading
     mark = f"  ⚠ ABOVE {threshold:g} °C" if reading.is_alert(threshold) else ""
     return f"  {where:>8}  {reading.sensor_id:<4} {reading.suhu:6.1f} °C  {reading.ts or '-'}{mark}"

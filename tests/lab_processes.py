@@ -33,7 +33,12 @@ def _lab_probe():
     import psutil
     from pyspark import SparkContext
     children = [p.name() for p in psutil.Process().children(recursive=True) if p.is_running()]
-    threads = sorted(str(t.ident) + " " + t.name for t in threading.enumerate() if t.is_alive())
+    # pyzmq's garbage collector thread starts with the first large output (an image) and is the kernel's own.
+    threads = sorted(
+        str(t.ident) + " " + t.name
+        for t in threading.enumerate()
+        if t.is_alive() and type(t).__module__ != "zmq.utils.garbage"
+    )
     spark = SparkContext._active_spark_context is not None
     print("LAB-PROBE " + json.dumps({"threads": threads, "children": children, "spark": spark}))
 _lab_probe()

@@ -81,7 +81,7 @@ def test_consumer_shows_bad_records_and_keeps_going(broker: LabConfig, topic_nam
     lines: list[str] = []
     received = consume_live(max_messages=3, seconds=20, from_beginning=True, config=config, show=lines.append)
     assert [item.problem for item in received] == [None, "not JSON", None]
-    assert "⚠ ABOVE 80 °C" in lines[2] and lines[1].startswith("✗")
+    assert "⚠ ABOVE 80 °C" in lines[2] and lines[1].startswith("·")
 
 
 def test_a_consumer_group_carries_on_where_it_stopped(broker: LabConfig, topic_name: str) -> None:

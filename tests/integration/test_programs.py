@@ -82,4 +82,4 @@ def test_consumer_group_carries_on_where_it_stopped(broker: LabConfig, topic_nam
     later = send_raw(b"not json", b"S1", config=config)
     second = _run("consumer", "--group", group, "--max-messages", "1", "--timeout", "30", topic=topic_name)
     assert second.returncode == 0, second.stderr
-    assert second.stdout.split() == ["✗", f"p{later[0]}@{later[1]}", "skipped:", "not", "JSON"]
+    assert second.stdout.split() == ["·", f"p{later[0]}@{later[1]}", "skipped:", "not", "JSON"]

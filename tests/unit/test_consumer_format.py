@@ -15,7 +15,7 @@ def test_alert_lines_are_marked_and_others_are_not() -> None:
 
 def test_invalid_records_show_their_reason() -> None:
     line = format_received(Received(2, 3, None, "not JSON"), 80.0)
-    assert line.startswith("✗") and "p2@3" in line and "not JSON" in line
+    assert line.startswith("·") and "p2@3" in line and "not JSON" in line
 
 
 def test_a_kafka_record_is_parsed_and_formatted_on_its_own() -> None:
