@@ -1,13 +1,13 @@
-"""Event-time analytics on valid readings: windowed statistics and overheating episodes.
+"""Sustained overheating: the reference for notebook 05's episode query and ``sensor-alerts --sustained``.
 
-Notebook 05 and ``sensor-alerts --sustained`` use these. Every function takes the
-``valid_readings`` frame (``sensor_id``, ``suhu``, ``event_time``) and works the same on a
-streaming DataFrame and a batch one, so tests can compare its results with pandas.
+Notebook 05 writes its event-time queries (windows, watermark, session windows) in its own cells;
+this module holds the same rules and constants for the terminal program
+(``lab_utils/programs/sensor_alerts.py``) and the tests, which compare it with pandas. It works the
+same on a streaming DataFrame and a batch one of valid readings (``sensor_id``, ``suhu``, ``event_time``).
 
-- :func:`window_stats`: average, maximum and count per sensor per tumbling or sliding window.
-- :func:`overheat_episodes`: consecutive readings above the threshold grouped into episodes (a
-  session window over the hot readings); an episode lasting at least ``sustained_s`` seconds of
-  event time is *sustained* overheating, a shorter one is a spike.
+Durations are counted in reading intervals ("ticks", ``config.interval_s``): one second in class,
+0.25 s in the fast profile, where the sensors send four times as often. So a run shows the same
+episodes in both profiles.
 """
 
 from __future__ import annotations
@@ -15,37 +15,17 @@ from __future__ import annotations
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
-from lab_utils.config import load_config
+# Readings stamped further ahead of Spark's clock than this are ignored before any watermark: one
+# reading from the year 2099 would otherwise move the watermark there and make every later one late.
+MAX_AHEAD = "INTERVAL 1 MINUTE"
+GAP_TICKS = 1.5  # hot readings at most 1.5 intervals apart belong to one episode
+EPISODE_WATERMARK_TICKS = 3  # an episode is reported once the stream is 3 intervals past its end
+SUSTAINED_TICKS = 10  # notebook 05: an episode this long is sustained overheating (10 s in class)
 
-DEFAULT_WATERMARK = "10 seconds"
 
-
-def window_stats(
-    valid: DataFrame, window: str = "10 seconds", slide: str | None = None, watermark: str = DEFAULT_WATERMARK
-) -> DataFrame:
-    """Per sensor and event-time window: ``avg_suhu``, ``max_suhu``, ``readings``.
-
-    Tumbling windows when ``slide`` is None, sliding windows otherwise. The watermark tells Spark
-    how late a reading may arrive: a reading older than (latest event time - watermark) is dropped.
-    """
-    bucket = F.window("event_time", window, slide) if slide else F.window("event_time", window)
-    return (
-        valid.withWatermark("event_time", watermark)
-        .groupBy(bucket.alias("window"), "sensor_id")
-        .agg(
-            F.round(F.avg("suhu"), 2).alias("avg_suhu"),
-            F.max("suhu").alias("max_suhu"),
-            F.count("*").alias("readings"),
-        )
-        .select(
-            F.col("window.start").alias("window_start"),
-            F.col("window.end").alias("window_end"),
-            "sensor_id",
-            "avg_suhu",
-            "max_suhu",
-            "readings",
-        )
-    )
+def from_trusted_clocks(valid: DataFrame) -> DataFrame:
+    """The readings whose event time is not in the future (beyond ``MAX_AHEAD`` of Spark's clock)."""
+    return valid.where(F.col("event_time") <= F.current_timestamp() + F.expr(MAX_AHEAD))
 
 
 def _seconds_between(start: Column, end: Column) -> Column:
@@ -54,29 +34,29 @@ def _seconds_between(start: Column, end: Column) -> Column:
 
 def overheat_episodes(
     valid: DataFrame,
-    sustained_s: float = 10.0,
-    threshold: float | None = None,
-    interval_s: float | None = None,
-    watermark: str = DEFAULT_WATERMARK,
+    sustained_s: float,
+    *,
+    threshold: float,
+    interval_s: float,
+    watermark: str | None = None,
 ) -> DataFrame:
-    """Episodes of consecutive readings above the threshold, one row each, with ``sustained`` flag.
+    """Episodes of consecutive readings above ``threshold``, one row each, with a ``sustained`` flag.
 
-    Readings above the threshold that follow each other within 1.5 reading intervals belong to one
-    episode; a reading at or below the threshold (a missing hot reading) ends it. ``seconds`` is
-    the event time from the first to the last hot reading. In a stream an episode is reported once
-    it is over: when the watermark passes its end.
+    Hot readings (``suhu > threshold``) of one sensor at most ``GAP_TICKS`` intervals apart form one
+    episode (a session window); ``seconds`` is the event time from its first to its last hot reading,
+    and it is ``sustained`` from ``sustained_s`` seconds on. In a stream an episode is reported
+    once, when the watermark (``EPISODE_WATERMARK_TICKS`` intervals by default) passes its end.
     """
-    config = load_config()
-    limit = config.threshold if threshold is None else threshold
-    gap_s = 1.5 * (config.interval_s if interval_s is None else interval_s)
     # Every reading passes the watermark, hot or not: cool readings move event time on, which is
-    # what closes an episode. The session gap is 1.5 intervals for a hot reading and 0 for any
+    # what closes an episode. So the session gap is 1.5 intervals for a hot reading and 0 for any
     # other, and Spark leaves rows with a zero gap out of the sessions. (Filtering the hot readings
     # first would not do: Spark pushes such a filter below the watermark.)
-    gap = F.when(F.col("suhu") > F.lit(limit), F.lit(f"{gap_s} seconds")).otherwise(F.lit("0 seconds"))
+    gap_s, delay_s = GAP_TICKS * interval_s, EPISODE_WATERMARK_TICKS * interval_s
+    gap = F.when(F.col("suhu") > F.lit(threshold), F.lit(f"{gap_s} seconds")).otherwise(F.lit("0 seconds"))
     episodes = (
-        valid.withWatermark("event_time", watermark)
-        .groupBy("sensor_id", F.session_window("event_time", gap).alias("session"))
+        from_trusted_clocks(valid)
+        .withWatermark("event_time", watermark or f"{delay_s} seconds")
+        .groupBy("sensor_id", F.session_window("event_time", gap))
         .agg(
             F.min("event_time").alias("start"),
             F.max("event_time").alias("end"),
@@ -96,6 +76,16 @@ def overheat_episodes(
     )
 
 
-def sustained_overheating(valid: DataFrame, sustained_s: float = 10.0, **options: object) -> DataFrame:
+def sustained_overheating(
+    valid: DataFrame,
+    sustained_s: float,
+    *,
+    threshold: float,
+    interval_s: float,
+    watermark: str | None = None,
+) -> DataFrame:
     """Only the sustained episodes: a machine that stayed above the threshold for ``sustained_s`` s."""
-    return overheat_episodes(valid, sustained_s, **options).where(F.col("sustained")).drop("sustained")
+    episodes = overheat_episodes(
+        valid, sustained_s, threshold=threshold, interval_s=interval_s, watermark=watermark
+    )
+    return episodes.where(F.col("sustained")).drop("sustained")

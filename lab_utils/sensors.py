@@ -33,8 +33,10 @@ class Machine:
 
 
 # Scripted machines for notebook 05, one value per reading, repeating: S8 has a single-reading spike,
-# S9 stays above 80 °C for 12 readings (a sustained overheat). Their fate is known in advance, so the
-# notebook can show the difference between a spike and a sustained episode in a short run.
+# S9 stays above 80 °C for 12 readings, 11 intervals (a sustained overheat: 10 intervals or more). Their
+# fate is known in advance, so the notebook can show a spike and a sustained episode in a short run.
+# Notebook 05 counts episode durations in reading intervals (config.interval_s: 1 s in class, 0.25 s in
+# the fast profile), so these stories mean the same in both profiles.
 DEMO_STORIES: dict[str, list[float]] = {
     "S8": [70.0, 70.5, 71.0, 86.0, 71.0, 70.5, 70.0, 70.2, 70.4, 70.1] * 3,
     "S9": [72.0, 76.0, 79.0, 81.5, 83.0, 84.5, 85.5, 86.0, 86.0, 85.0, 84.0, 83.0, 82.0, 81.0, 80.5, 78.0]

@@ -1,132 +1,61 @@
-"""Windows and overheating episodes on deterministic input, checked against pandas."""
+"""Overheating episodes (reference of notebook 05 and `sensor-alerts --sustained`) on deterministic input."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from pyspark.sql import functions as F
 
-from lab_utils.analytics import overheat_episodes, sustained_overheating, window_stats
+from lab_utils import analytics
+from lab_utils.analytics import overheat_episodes, sustained_overheating
+from lab_utils.config import PROJECT_ROOT
 from lab_utils.streaming import LiveTable, rows_dropped_by_watermark, start_live_table
 
 pytestmark = pytest.mark.integration
 
 START = datetime(2026, 11, 27, 10, 0, 0, tzinfo=UTC)
 SCHEMA = "sensor_id string, suhu double, ts string"
+RULES = {"threshold": 80.0, "interval_s": 1.0}
 
 
 def _stamp(seconds: float) -> str:
     return (START + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
-def _write_jsonl(folder: Path, name: str, rows: list[tuple[str, float, float]]) -> None:
-    """One JSON-lines file; files get increasing modification times, the order the file source reads them."""
+def _write_jsonl(folder: Path, name: str, rows: list[tuple[str, float, float | str]]) -> None:
+    """One JSON-lines file; files get increasing modification times, the order the file source reads them.
+
+    A row's time is seconds after START, or an ISO-8601 string as it is.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
     path.write_text(
-        "".join(json.dumps({"sensor_id": s, "suhu": v, "ts": _stamp(t)}) + "\n" for s, v, t in rows)
+        "".join(
+            json.dumps({"sensor_id": s, "suhu": v, "ts": t if isinstance(t, str) else _stamp(t)}) + "\n"
+            for s, v, t in rows
+        )
     )
     order = len(list(folder.iterdir()))
     stamp = time.time() - 100 + order
     os.utime(path, (stamp, stamp))
 
 
-def _deterministic_rows() -> list[tuple[str, float, float]]:
-    """Two sensors, one reading per second for 60 s, with uneven values and a 3.5 s offset."""
-    return [("S1", 60 + (t * 7) % 23, t) for t in range(60)] + [
-        ("S2", 70 + (t * 5) % 17, t + 0.5) for t in range(60)
-    ]
-
-
-def _stream_valid(spark, folder: Path, **options: str):
-    reader = spark.readStream.schema(SCHEMA)
-    for key, value in options.items():
-        reader = reader.option(key, value)
+def _stream_valid(spark, folder: Path):
+    reader = spark.readStream.schema(SCHEMA).option("maxFilesPerTrigger", "1")
     return reader.json(str(folder)).select("sensor_id", "suhu", F.to_timestamp("ts").alias("event_time"))
 
 
-def _run_available_now(frame, table: LiveTable, mode: str = "update") -> None:
-    query = start_live_table(frame, table, output_mode=mode, available_now=True)
-    query.awaitTermination()
+def _run_available_now(frame, table: LiveTable):
+    query = start_live_table(frame, table, output_mode="append", available_now=True)
+    query.awaitTermination(120)
     query.stop()
-
-
-def _pandas_windows(rows: list[tuple[str, float, float]], window_s: int, slide_s: int) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=["sensor_id", "suhu", "t"])
-    expanded = []
-    for _, row in frame.iterrows():
-        last_start = row.t // slide_s * slide_s
-        for start in range(int(last_start), int(last_start) - window_s, -slide_s):
-            if start <= row.t < start + window_s:
-                expanded.append((row.sensor_id, start, row.suhu))
-    grouped = pd.DataFrame(expanded, columns=["sensor_id", "start", "suhu"]).groupby(["sensor_id", "start"])[
-        "suhu"
-    ]
-    result = grouped.agg(["mean", "max", "count"]).reset_index()
-    result["mean"] = result["mean"].round(2)
-    return result.sort_values(["sensor_id", "start"]).reset_index(drop=True)
-
-
-def _spark_windows(table: LiveTable) -> pd.DataFrame:
-    frame = table.frame()
-    seconds = (
-        pd.to_datetime(frame["window_start"]) - pd.Timestamp(START.replace(tzinfo=None))
-    ).dt.total_seconds()
-    result = pd.DataFrame(
-        {
-            "sensor_id": frame["sensor_id"],
-            "start": seconds.astype(int),
-            "mean": frame["avg_suhu"],
-            "max": frame["max_suhu"],
-            "count": frame["readings"],
-        }
-    )
-    return result.sort_values(["sensor_id", "start"]).reset_index(drop=True)
-
-
-@pytest.mark.parametrize(("window_s", "slide_s"), [(10, 10), (10, 5)], ids=["tumbling", "sliding"])
-def test_window_stats_equal_pandas(spark, tmp_path: Path, window_s: int, slide_s: int) -> None:
-    rows = _deterministic_rows()
-    _write_jsonl(tmp_path / "in", "readings.json", rows)
-    slide = None if slide_s == window_s else f"{slide_s} seconds"
-    table = LiveTable(f"windows_{window_s}_{slide_s}", key=["window_start", "sensor_id"])
-    _run_available_now(
-        window_stats(_stream_valid(spark, tmp_path / "in"), f"{window_s} seconds", slide), table
-    )
-    expected = _pandas_windows(rows, window_s, slide_s)
-    pd.testing.assert_frame_equal(_spark_windows(table), expected, check_dtype=False)
-
-
-def test_a_late_reading_is_dropped_and_an_on_time_one_counts(spark, tmp_path: Path) -> None:
-    rows = _deterministic_rows()
-    _write_jsonl(tmp_path / "in", "a_first.json", rows)
-    # After the first batch the watermark is 59.5 s - 10 s = 49.5 s. Spark drops late rows against
-    # the watermark of the batch before, so one more batch passes before the late file arrives.
-    _write_jsonl(tmp_path / "in", "b_second.json", [("S2", 75.0, 58.0)])
-    _write_jsonl(tmp_path / "in", "c_third.json", [("S1", 99.0, 5.0), ("S1", 99.0, 55.0)])
-    table = LiveTable("late_demo", key=["window_start", "sensor_id"])
-    valid = _stream_valid(spark, tmp_path / "in", maxFilesPerTrigger="1")
-    query = start_live_table(
-        window_stats(valid, "10 seconds", watermark="10 seconds"),
-        table,
-        output_mode="update",
-        available_now=True,
-    )
-    query.awaitTermination()
-    dropped = rows_dropped_by_watermark(query)
-    query.stop()
-    result = _spark_windows(table).set_index(["sensor_id", "start"])
-    before = _pandas_windows(rows + [("S2", 75.0, 58.0)], 10, 10).set_index(["sensor_id", "start"])
-    assert dropped == 1
-    assert result.loc[("S1", 0), "count"] == before.loc[("S1", 0), "count"]  # the late one did not count
-    assert result.loc[("S1", 50), "count"] == before.loc[("S1", 50), "count"] + 1  # the on-time one did
-    assert result.loc[("S1", 50), "max"] == 99.0
+    return query
 
 
 def _episode_rows() -> list[tuple[str, float, float]]:
@@ -140,11 +69,22 @@ def _episode_rows() -> list[tuple[str, float, float]]:
 def test_episodes_tell_spikes_from_sustained_overheating(spark) -> None:
     rows = [(s, v, START + timedelta(seconds=t)) for s, v, t in _episode_rows()]
     valid = spark.createDataFrame(rows, "sensor_id string, suhu double, event_time timestamp")
-    episodes = overheat_episodes(valid, sustained_s=10, threshold=80.0, interval_s=1.0).toPandas()
+    episodes = overheat_episodes(valid, 10, **RULES).toPandas()
     summary = sorted(zip(episodes["sensor_id"], episodes["seconds"], episodes["sustained"], strict=True))
     assert summary == [("S7", 5.0, False), ("S8", 0.0, False), ("S9", 12.0, True)]
-    only = sustained_overheating(valid, 10, threshold=80.0, interval_s=1.0).toPandas()
+    only = sustained_overheating(valid, 10, **RULES).toPandas()
     assert list(only["sensor_id"]) == ["S9"] and only["max_suhu"].iloc[0] == 84.0
+
+
+def test_the_gap_is_counted_in_reading_intervals(spark) -> None:
+    """At 4 readings a second (fast profile) hot readings 0.25 s apart are one episode, 1 s apart are not."""
+    fast = [("S9", 84.0, START + timedelta(seconds=t / 4)) for t in range(12)]  # 2.75 s above 80
+    valid = spark.createDataFrame(fast, "sensor_id string, suhu double, event_time timestamp")
+    quick = overheat_episodes(valid, 2.5, threshold=80.0, interval_s=0.25).toPandas()
+    assert list(zip(quick["seconds"], quick["sustained"], strict=True)) == [(2.75, True)]
+    slow = [("S9", 84.0, START + timedelta(seconds=t)) for t in range(4)]
+    valid = spark.createDataFrame(slow, "sensor_id string, suhu double, event_time timestamp")
+    assert overheat_episodes(valid, 2.5, threshold=80.0, interval_s=0.25).count() == 4  # four spikes
 
 
 def test_episodes_in_a_stream_are_reported_once_the_watermark_passes(spark, tmp_path: Path) -> None:
@@ -152,8 +92,54 @@ def test_episodes_in_a_stream_are_reported_once_the_watermark_passes(spark, tmp_
     _write_jsonl(tmp_path / "in", "b.json", [("S1", 70.0, 60.0)])  # moves the watermark past every episode
     _write_jsonl(tmp_path / "in", "c.json", [("S1", 70.0, 61.0)])  # a batch in which Spark evicts them
     table = LiveTable("episodes_stream")
-    valid = _stream_valid(spark, tmp_path / "in", maxFilesPerTrigger="1")
-    episodes = sustained_overheating(valid, 10, threshold=80.0, interval_s=1.0, watermark="5 seconds")
-    _run_available_now(episodes, table, mode="append")
+    episodes = sustained_overheating(
+        _stream_valid(spark, tmp_path / "in"), 10, **RULES, watermark="5 seconds"
+    )
+    _run_available_now(episodes, table)
     frame = table.frame()
     assert list(frame["sensor_id"]) == ["S9"] and frame["seconds"].iloc[0] == 12.0
+
+
+def test_a_reading_from_the_future_does_not_move_the_watermark(spark, tmp_path: Path) -> None:
+    """Without the clock rule, a reading stamped 2099 would make every later reading late (and dropped)."""
+    _write_jsonl(tmp_path / "in", "a.json", [("X1", 99.0, "2099-12-31T23:59:59.000Z"), ("S1", 70.0, 0.0)])
+    _write_jsonl(tmp_path / "in", "b.json", [("S1", 70.0, 1.0)])  # a batch: the watermark would reach 2099
+    _write_jsonl(tmp_path / "in", "c.json", _episode_rows())
+    _write_jsonl(tmp_path / "in", "d.json", [("S1", 70.0, 60.0)])
+    _write_jsonl(tmp_path / "in", "e.json", [("S1", 70.0, 61.0)])
+    table = LiveTable("episodes_future")
+    valid = _stream_valid(spark, tmp_path / "in")
+    query = _run_available_now(sustained_overheating(valid, 10, **RULES, watermark="5 seconds"), table)
+    frame = table.frame()
+    assert list(frame["sensor_id"]) == ["S9"] and frame["seconds"].iloc[0] == 12.0
+    assert rows_dropped_by_watermark(query) == 0
+
+
+def test_a_late_hot_reading_is_dropped_and_counted(spark, tmp_path: Path) -> None:
+    _write_jsonl(tmp_path / "in", "a.json", _episode_rows())
+    _write_jsonl(tmp_path / "in", "b.json", [("S1", 70.0, 60.0)])  # the watermark: 55 s
+    _write_jsonl(tmp_path / "in", "c.json", [("S5", 90.0, 30.0), ("S5", 91.0, 59.0)])  # late, on time
+    _write_jsonl(tmp_path / "in", "d.json", [("S1", 70.0, 70.0)])
+    _write_jsonl(tmp_path / "in", "e.json", [("S1", 70.0, 71.0)])
+    table = LiveTable("episodes_late")
+    episodes = overheat_episodes(_stream_valid(spark, tmp_path / "in"), 10, **RULES, watermark="5 seconds")
+    query = _run_available_now(episodes, table)
+    s5 = table.frame().query("sensor_id == 'S5'")
+    assert list(s5["max_suhu"]) == [91.0]  # the on-time spike is an episode, the late one is not
+    assert rows_dropped_by_watermark(query) == 1
+
+
+def test_notebook_05_teaches_the_reference_rules() -> None:
+    """The episode query in notebook 05's cells uses the constants of lab_utils.analytics."""
+    notebook = json.loads((PROJECT_ROOT / "notebooks" / "05_windowed_analytics.ipynb").read_text())
+    code = "\n".join("".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "code")
+    expected = [
+        f"{analytics.GAP_TICKS} * tick",
+        f"{analytics.EPISODE_WATERMARK_TICKS} * tick",
+        f"{analytics.SUSTAINED_TICKS} * tick",
+        f'F.expr("{analytics.MAX_AHEAD}")',
+        'F.col("suhu") > config.threshold',
+        "tick = config.interval_s",
+    ]
+    assert [text for text in expected if text not in code] == []
+    assert re.search(r"session_window\(\"event_time\", gap\)", code)
