@@ -33,7 +33,7 @@ test: setup lint  ## set up, then unit, integration and headless notebook tests 
 	LAB_PROFILE=fast $(PY) -m lab_utils.stack.broker run -- $(PY) -m pytest --durations=12
 
 # LAB_ARGS: extra `jupyter lab` options for `make lab` (the browser test passes a port and a copy of the notebooks).
-test-browser: setup  ## run notebooks 00, 02, 04 in JupyterLab (as `make lab` starts it) in Chromium; shots in results/browser/
+test-browser: setup  ## run notebooks 00-04 in JupyterLab (as `make lab` starts it) in Chromium; shots in results/browser/
 	LAB_PROFILE=fast $(PY) -m lab_utils.stack.broker run -- $(PY) -m pytest -p no:cacheprovider tests/browser
 
 student: setup  ## write the students' notebooks (exercise solutions cut out) to build/student/

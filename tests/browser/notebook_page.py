@@ -243,12 +243,13 @@ def alert_marks(png: bytes, colour: str, core: int = 5) -> int:
     return dots
 
 
-def first_alert_seconds(run: NotebookRun, colour: str, marks_without_alerts: int) -> float | None:
-    """Seconds from opening the notebook to the first live-chart picture that shows an alert dot."""
+def first_alert_draw(run: NotebookRun, colour: str, marks_without_alerts: int) -> Draw | None:
+    """The first live-chart picture that shows an alert dot (``draw.at - run.opened_at``: seconds from
+    opening the notebook)."""
     chart = run.chart_cell()
     for draw in run.draws:
         if draw.cell == chart and alert_marks(draw.png, colour) > marks_without_alerts:
-            return draw.at - run.opened_at
+            return draw
     return None
 
 
