@@ -1,12 +1,14 @@
-"""The stored history of every valid reading: Parquet files written exactly once, and a reset.
+"""Where the stored history of every valid reading lives, how to read it back, and a reset.
 
-Notebook 06 and ``sensor-history`` use it. The history query reads the topic from the earliest
-offset, keeps the valid readings and appends them to Parquet files under ``.lab/history``,
-partitioned by date and sensor. Its checkpoint (``.lab/checkpoints/history``) records which Kafka
-offsets each micro-batch covered, and Spark's file sink records which files each batch committed
-(``_spark_metadata``). Together they make a restart continue exactly where the last committed
-batch ended: no reading is lost and none is written twice. Read the history with Spark
-(:func:`read_history`), which only sees committed files.
+Notebook 06 writes the history query in its cells, and ``sensor-history``
+(``lab_utils/programs/sensor_history.py``) runs the same query from a terminal: the topic from its
+earliest offset, the valid readings with their Kafka coordinates (partition, offset), appended to
+Parquet files under ``.lab/history`` partitioned by date and sensor, with the checkpoint
+``.lab/checkpoints/history``. The checkpoint records which Kafka offsets each micro-batch covered,
+and Spark's file sink records which files each batch committed (``_spark_metadata``). Together they
+make a restart continue exactly where the last committed batch ended: no reading is lost and none
+is written twice. Both take their folders from here; read the history with Spark
+(:func:`read_history`, ``HISTORY_SCHEMA``), which only sees committed files.
 """
 
 from __future__ import annotations
@@ -15,14 +17,11 @@ import shutil
 from pathlib import Path
 
 from pyspark.sql import DataFrame, SparkSession
-from pyspark.sql import functions as F
-from pyspark.sql.streaming import StreamingQuery
 
 from lab_utils.config import LabConfig, load_config
 from lab_utils.errors import LabError
-from lab_utils.streaming import kafka_source, parse_readings, stop_query, valid_readings, with_trigger
 
-HISTORY_QUERY = "history"
+HISTORY_QUERY = "history"  # the query's name, and its checkpoint's
 
 
 def history_path(config: LabConfig | None = None) -> Path:
@@ -46,30 +45,8 @@ def reset_storage(config: LabConfig | None = None) -> str:
     return "Deleted the history and the checkpoints." if removed else "Nothing to delete: no history yet."
 
 
-def start_history(
-    spark: SparkSession, config: LabConfig | None = None, available_now: bool = False
-) -> StreamingQuery:
-    """Append every valid reading to the Parquet history; resumes from its checkpoint if there is one.
-
-    ``available_now`` processes what the topic holds and stops; otherwise it keeps running.
-    """
-    config = config or load_config()
-    stop_query(spark, HISTORY_QUERY)
-    readings = valid_readings(parse_readings(kafka_source(spark, starting_offsets="earliest", config=config)))
-    rows = readings.select("sensor_id", "suhu", "event_time", "partition", "offset").withColumn(
-        "date", F.to_date("event_time")
-    )
-    writer = (
-        rows.writeStream.queryName(HISTORY_QUERY)
-        .format("parquet")
-        .option("path", str(history_path(config)))
-        .option("checkpointLocation", str(checkpoint_path(HISTORY_QUERY, config)))
-        .partitionBy("date", "sensor_id")
-    )
-    return with_trigger(writer, config.trigger_seconds, available_now).start()
-
-
-# Given explicitly, so a history whose first batch is not committed yet reads as empty, not as an error.
+# Given explicitly, so a history whose first batch is not committed yet reads as empty, not as an error,
+# and partition values keep their type (Spark would guess from the folder names: a sensor "123" -> a number).
 HISTORY_SCHEMA = "suhu double, event_time timestamp, partition int, offset long, date date, sensor_id string"
 
 

@@ -1,4 +1,8 @@
-"""The Parquet history keeps every valid reading exactly once across a stop and a restart."""
+"""``sensor-history`` keeps every valid reading exactly once across restarts; ``sensor-alerts --sustained``.
+
+The history is proved by Kafka coordinates (partition, offset): the topic also carries classic readings
+without ``ts`` sent in one millisecond, which share (sensor_id, event_time) and are still two readings.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +14,17 @@ import sys
 from pathlib import Path
 
 import pytest
+from kafka import KafkaProducer
 
 from lab_utils.config import LabConfig
 from lab_utils.producer import BackgroundProducer, send_raw
-from lab_utils.storage import history_path, read_history, reset_storage, start_history
+from lab_utils.storage import history_path, read_history, reset_storage
+from lab_utils.streaming import kafka_source, parse_readings, valid_readings
 from lab_utils.topics import ensure_topic
 
 pytestmark = pytest.mark.integration
+
+BURST = 6  # classic readings without ts, all with one Kafka timestamp
 
 
 def _produce(config: LabConfig, rounds: int, seed: int) -> int:
@@ -29,63 +37,73 @@ def _produce(config: LabConfig, rounds: int, seed: int) -> int:
     return stats.acked
 
 
-def test_history_is_exactly_once_across_a_restart(
+def _burst(config: LabConfig, timestamp_ms: int) -> None:
+    """The classic producer's payload, several times in the same millisecond: equal, yet distinct records."""
+    producer = KafkaProducer(bootstrap_servers=config.bootstrap_servers)
+    try:
+        for _ in range(BURST):
+            producer.send(config.topic, b'{"sensor_id": "S1", "suhu": 70}', timestamp_ms=timestamp_ms)
+        producer.flush()
+    finally:
+        producer.close()
+
+
+def _program(name: str, config: LabConfig, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run a terminal program of the lab (its console script) on ``config``'s topic and lab folder."""
+    script = Path(sys.executable).with_name(name)
+    environment = {**os.environ, "LAB_TOPIC": config.topic, "LAB_HOME": str(config.lab_home), **env}
+    return subprocess.run(
+        [str(script), *args], capture_output=True, text=True, env=environment, timeout=240, check=False
+    )
+
+
+def test_sensor_history_is_exactly_once_across_restarts(
     spark, broker: LabConfig, topic_name: str, tmp_path: Path
 ) -> None:
-    config = dataclasses.replace(broker, topic=topic_name, lab_home=tmp_path, trigger_seconds=0.5)
+    config = dataclasses.replace(broker, topic=topic_name, lab_home=tmp_path)
     ensure_topic(config=config)
-    first = _produce(config, rounds=40, seed=1)
+    first = _produce(config, rounds=40, seed=1) + BURST
+    _burst(config, 1_790_000_000_000)
     send_raw(b"not a reading", key=b"S1", config=config)  # rejected: never stored
 
-    query = start_history(spark, config)
-    query.processAllAvailable()
-    query.stop()  # stopped like a crashed job: the next start must not repeat or skip anything
-    stored_before = read_history(spark, config).count()
+    stored = _program("sensor-history", config, "--available-now")
+    assert stored.returncode == 0, stored.stderr
+    assert stored.stdout.strip() == f"The history holds {first} readings."
 
-    second = _produce(config, rounds=40, seed=2)
-    query = start_history(spark, config, available_now=True)
-    query.awaitTermination(120)
+    second = _produce(config, rounds=40, seed=2) + BURST
+    _burst(config, 1_790_000_000_001)
+    stored = _program("sensor-history", config, "--available-now")  # a restart: continues from the checkpoint
+    assert stored.returncode == 0, stored.stderr
+    assert stored.stdout.strip() == f"The history holds {first + second} readings."
+
     history = read_history(spark, config)
-    total = history.count()
-    distinct = history.select("sensor_id", "event_time").distinct().count()
-    print(f"restart test: before restart {stored_before}, produced {first + second}, stored {total}")
-    assert stored_before == first
-    assert total == first + second == 240
-    assert distinct == total  # no (sensor_id, ts) twice
+    coordinates = sorted(tuple(row) for row in history.select("partition", "offset").collect())
+    topic = kafka_source(spark, starting_offsets="earliest", streaming=False, config=config)
+    expected = sorted(
+        tuple(row) for row in valid_readings(parse_readings(topic)).select("partition", "offset").collect()
+    )
+    assert coordinates == expected and len(expected) == first + second == 252  # each record once
+    assert history.select("sensor_id", "event_time").distinct().count() < len(expected)  # bursts look equal
+
     dates = {f"date={row['date']}" for row in history.select("date").distinct().collect()}
     assert {p.name for p in history_path(config).iterdir() if p.is_dir()} == dates | {"_spark_metadata"}
-    assert {p.name for p in next(iter(history_path(config).glob("date=*"))).iterdir()} == {
-        "sensor_id=S1",
-        "sensor_id=S2",
-        "sensor_id=S3",
-    }
-
-    # A third start with nothing new adds nothing.
-    query = start_history(spark, config, available_now=True)
-    query.awaitTermination(120)
-    assert read_history(spark, config).count() == total
+    sensors = {p.name for p in history_path(config).glob("date=*/*")}
+    assert sensors == {"sensor_id=S1", "sensor_id=S2", "sensor_id=S3"}
     assert reset_storage(config) == "Deleted the history and the checkpoints."
     assert not history_path(config).exists()
 
 
-def test_sensor_history_program_and_sustained_alerts(
-    broker: LabConfig, topic_name: str, tmp_path: Path
-) -> None:
+def test_sensor_alerts_reports_sustained_overheating(broker: LabConfig, topic_name: str) -> None:
     config = dataclasses.replace(broker, topic=topic_name)
     ensure_topic(config=config)
     story = [72.0] * 3 + [84.0] * 12 + [75.0] * 3 + [86.0] + [74.0] * 3  # 11 s hot, then a spike
     for second, suhu in enumerate(story):
         ts = f"2026-11-27T10:00:{second:02d}.000Z"
         send_raw(json.dumps({"sensor_id": "S9", "suhu": suhu, "ts": ts}).encode(), key=b"S9", config=config)
-    env = {**os.environ, "LAB_TOPIC": topic_name, "LAB_HOME": str(tmp_path)}
-    run = lambda module, *args: subprocess.run(  # noqa: E731
-        [sys.executable, "-m", module, *args], capture_output=True, text=True, env=env, timeout=240
+    one_per_second = {"LAB_INTERVAL_S": "1"}  # the story's pace: one reading a second
+    sustained = _program(
+        "sensor-alerts", config, "--available-now", "--sustained", "10", "--json", **one_per_second
     )
-    stored = run("lab_utils.programs.sensor_history", "--available-now")
-    assert stored.returncode == 0, stored.stderr
-    assert stored.stdout.strip() == f"The history holds {len(story)} readings."
-
-    sustained = run("lab_utils.programs.sensor_alerts", "--available-now", "--sustained", "10", "--json")
     assert sustained.returncode == 0, sustained.stderr
     episodes = [json.loads(line) for line in sustained.stdout.splitlines()]
     assert episodes == [
@@ -98,5 +116,5 @@ def test_sensor_history_program_and_sustained_alerts(
             "readings": 12,
         }
     ]
-    text = run("lab_utils.programs.sensor_alerts", "--available-now", "--sustained", "15")
+    text = _program("sensor-alerts", config, "--available-now", "--sustained", "15", **one_per_second)
     assert text.returncode == 0 and text.stdout == ""  # 11 s is not sustained for 15 s
