@@ -10,12 +10,13 @@ import pytest
 from lab_utils.config import PROJECT_ROOT
 
 SECRET = re.compile(
-    r"(password|passwd|secret|token|api[_-]?key|access[_-]?key)\s*[:=]\s*['\"]?[A-Za-z0-9/+_\-]{8,}"
+    r"(password|passwd|secret|token|api[_-]?key|access[_-]?key)\s*[:=]\s*['\"][A-Za-z0-9/+_\-]{8,}"
+    r"|(?-i:^\s*(export\s+)?[A-Z_]*(PASSWORD|TOKEN|SECRET|API_KEY)=[^\s$]{8,})"  # shell, .env files
     r"|[?&]token=[0-9a-f]{16,}"  # a Jupyter URL with its token
     r"|gh[pousr]_[A-Za-z0-9]{30,}"  # GitHub tokens
     r"|AKIA[0-9A-Z]{16}"  # AWS access key ids
     r"|-----BEGIN [A-Z ]*PRIVATE KEY-----",
-    re.I,
+    re.I | re.M,
 )
 
 
@@ -25,6 +26,7 @@ SECRET = re.compile(
         # Split in two so that this file itself holds no match.
         "password = 'hunter2" + "hunter2'",
         'JUPYTER_TOKEN: "0123456' + '789abcdef0123"',
+        "export JUPYTER_TOKEN=0123456" + "789abcdef0123",
         "open http://127.0.0.1:8888/lab?token=3f9a0c5" + "1d2e84b7a9c6d",
         "ghp_" + "a1B2" * 9,
         "AKIA" + "ABCDEFGHIJKLMNOP",
