@@ -28,6 +28,8 @@ API_IN_CELLS = {
     ],
     "05": ["withWatermark", "window(", "writeStream"],
     "06": ["writeStream", "checkpointLocation", "availableNow"],
+    "07": ['format("kafka")', 'outputMode("update")', "trigger(realTime=", "KafkaConsumer", ".poll("],
+    "08": ["%%writefile", "KafkaProducer", ".send(", "KafkaConsumer", "readStream", "where("],
 }
 
 
