@@ -21,9 +21,11 @@ $(VENV)/.installed: pyproject.toml
 setup: $(VENV)/.installed  ## create .venv, install the package, fetch Kafka, its kafka-* tools and the Spark connector
 	$(PY) -m lab_utils.stack.jvm fetch
 
+# The venv first on PATH: JupyterLab's terminals then find kafka-topics, sensor-producer and friends.
 lab: setup  ## set up, start the broker if none answers, open JupyterLab on notebooks/
 	$(PY) -m lab_utils.stack.broker start
-	$(VENV)/bin/jupyter lab --config=lab_utils/stack/jupyter_server_config.py $(ROOT_FLAG) $(LAB_ARGS)
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/jupyter lab --config=lab_utils/stack/jupyter_server_config.py \
+		$(ROOT_FLAG) $(LAB_ARGS)
 
 lint: setup  ## ruff over the package, the tests and the notebooks
 	$(VENV)/bin/ruff check lab_utils tests notebooks benchmarks conftest.py
