@@ -2,9 +2,10 @@
 
 Every ``--interval`` seconds each machine (S1, S2, S3...) sends one reading to the topic, e.g.
 ``{"sensor_id": "S1", "suhu": 70.4, "ts": "2026-11-27T10:00:00.000Z"}``, keyed by its sensor_id so
-one machine's readings stay in order in one partition. kafka-python 3's defaults stay on purpose:
-``acks="all"`` and idempotence (a retried send is never written twice). The temperatures come from
-the lab's sensor model (``lab_utils.sensors``); notebook 02 runs the same loop in a thread.
+one machine's readings stay in order in one partition, with ``acks="all"`` and idempotence (a
+retried send is never written twice): the settings of notebook 02, ``lab_utils.producer``. The
+temperatures come from the lab's sensor model (``lab_utils.sensors``); notebook 02 runs the same
+loop in a thread.
 
     sensor-producer --count 10          # 10 rounds, then stop (or --duration SECONDS, or Ctrl-C)
 """
