@@ -123,6 +123,14 @@ class NotebookRun:
                     return json.loads(line[len(PROBE_MARK) :])
         return None
 
+    def slowest_cells(self, count: int) -> dict[str, float]:
+        """The ``count`` code cells that took longest (cell numbers as in the lab's notebook), in seconds."""
+        took, previous = {}, self.run_all_at
+        for index, done in sorted(self.cell_done_at.items(), key=lambda item: item[1]):
+            took[f"cell {index - 1}"] = round(done - previous, 1)  # index 0 is the browser test's first cell
+            previous = done
+        return dict(sorted(took.items(), key=lambda item: -item[1])[:count])
+
     def chart_cell(self) -> int | None:
         """The cell that drew the most pictures while it ran (the live chart), if any did."""
         counts: dict[int, int] = {}

@@ -80,11 +80,14 @@ def test_notebook_runs_from_the_run_menu(lab: LabServer, page, workspace: str, n
     stem = notebook.removesuffix(".ipynb")
     screenshot(page, run, RESULTS / f"{stem}.png")
     FIGURES[f"{stem}_run_all_s"] = round(run.finished_at - run.run_all_at, 1)
+    FIGURES[f"{stem}_slowest_cells_s"] = run.slowest_cells(4)
     if expect.live_chart:
         first_alert = first_alert_draw(run, ALERT_COLOUR, marks_without_alerts())
         if first_alert is not None:  # the picture that counted, to look at
             (RESULTS / f"{stem}-first-alert.png").write_bytes(first_alert.png)
         seconds = round(first_alert.at - run.opened_at, 1) if first_alert else None
+        chart = [draw.at for draw in run.draws if draw.cell == run.chart_cell()]
+        FIGURES[f"{stem}_open_to_first_chart_s"] = round(chart[0] - run.opened_at, 1)
         FIGURES[f"{stem}_open_to_first_alert_on_chart_s"] = seconds
         FIGURES[f"{stem}_chart_pictures"] = sum(draw.cell == run.chart_cell() for draw in run.draws)
     found = problems(run, expect, load_config().threshold)
