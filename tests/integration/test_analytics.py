@@ -15,7 +15,6 @@ from pyspark.sql import functions as F
 from lab_utils import analytics
 from lab_utils.analytics import overheat_episodes, sustained_overheating
 from lab_utils.config import PROJECT_ROOT
-from lab_utils.streaming import LiveTable, rows_dropped_by_watermark, start_live_table
 
 pytestmark = pytest.mark.integration
 
@@ -51,11 +50,23 @@ def _stream_valid(spark, folder: Path):
     return reader.json(str(folder)).select("sensor_id", "suhu", F.to_timestamp("ts").alias("event_time"))
 
 
-def _run_available_now(frame, table: LiveTable):
-    query = start_live_table(frame, table, output_mode="append", available_now=True)
+def _run_available_now(frame, name: str):
+    """Run ``frame`` into the memory table ``name`` until the input is used up: the query and the table."""
+    query = (
+        frame.writeStream.queryName(name)
+        .outputMode("append")
+        .format("memory")
+        .trigger(availableNow=True)
+        .start()
+    )
     query.awaitTermination(120)
     query.stop()
-    return query
+    return query, frame.sparkSession.table(name).toPandas()
+
+
+def _dropped(query) -> int:
+    """Rows the query's stateful operators dropped as too late (what the watermark dropped)."""
+    return sum(op["numRowsDroppedByWatermark"] for p in query.recentProgress for op in p["stateOperators"])
 
 
 def _episode_rows() -> list[tuple[str, float, float]]:
@@ -91,12 +102,9 @@ def test_episodes_in_a_stream_are_reported_once_the_watermark_passes(spark, tmp_
     _write_jsonl(tmp_path / "in", "a.json", _episode_rows())
     _write_jsonl(tmp_path / "in", "b.json", [("S1", 70.0, 60.0)])  # moves the watermark past every episode
     _write_jsonl(tmp_path / "in", "c.json", [("S1", 70.0, 61.0)])  # a batch in which Spark evicts them
-    table = LiveTable("episodes_stream")
-    episodes = sustained_overheating(
-        _stream_valid(spark, tmp_path / "in"), 10, **RULES, watermark="5 seconds"
-    )
-    _run_available_now(episodes, table)
-    frame = table.frame()
+    valid = _stream_valid(spark, tmp_path / "in")
+    episodes = sustained_overheating(valid, 10, **RULES, watermark="5 seconds")
+    _, frame = _run_available_now(episodes, "episodes_stream")
     assert list(frame["sensor_id"]) == ["S9"] and frame["seconds"].iloc[0] == 12.0
 
 
@@ -107,12 +115,12 @@ def test_a_reading_from_the_future_does_not_move_the_watermark(spark, tmp_path: 
     _write_jsonl(tmp_path / "in", "c.json", _episode_rows())
     _write_jsonl(tmp_path / "in", "d.json", [("S1", 70.0, 60.0)])
     _write_jsonl(tmp_path / "in", "e.json", [("S1", 70.0, 61.0)])
-    table = LiveTable("episodes_future")
     valid = _stream_valid(spark, tmp_path / "in")
-    query = _run_available_now(sustained_overheating(valid, 10, **RULES, watermark="5 seconds"), table)
-    frame = table.frame()
+    query, frame = _run_available_now(
+        sustained_overheating(valid, 10, **RULES, watermark="5 seconds"), "future"
+    )
     assert list(frame["sensor_id"]) == ["S9"] and frame["seconds"].iloc[0] == 12.0
-    assert rows_dropped_by_watermark(query) == 0
+    assert _dropped(query) == 0
 
 
 def test_a_late_hot_reading_is_dropped_and_counted(spark, tmp_path: Path) -> None:
@@ -121,12 +129,11 @@ def test_a_late_hot_reading_is_dropped_and_counted(spark, tmp_path: Path) -> Non
     _write_jsonl(tmp_path / "in", "c.json", [("S5", 90.0, 30.0), ("S5", 91.0, 59.0)])  # late, on time
     _write_jsonl(tmp_path / "in", "d.json", [("S1", 70.0, 70.0)])
     _write_jsonl(tmp_path / "in", "e.json", [("S1", 70.0, 71.0)])
-    table = LiveTable("episodes_late")
     episodes = overheat_episodes(_stream_valid(spark, tmp_path / "in"), 10, **RULES, watermark="5 seconds")
-    query = _run_available_now(episodes, table)
-    s5 = table.frame().query("sensor_id == 'S5'")
+    query, frame = _run_available_now(episodes, "episodes_late")
+    s5 = frame.query("sensor_id == 'S5'")
     assert list(s5["max_suhu"]) == [91.0]  # the on-time spike is an episode, the late one is not
-    assert rows_dropped_by_watermark(query) == 1
+    assert _dropped(query) == 1
 
 
 def test_notebook_05_teaches_the_reference_rules() -> None:
