@@ -97,6 +97,9 @@ def session_settings(config: LabConfig) -> dict[str, str]:
             f"-Dlog4j2.configurationFile={POM_DIR / 'spark-log4j2.properties'}",
             f"-Dlab.spark.log={config.lab_home / 'logs' / 'spark.log'}",
         ]
+        # Short CI runs: compile with C1 only. A session starts with about half the CPU; long runs
+        # (class, benchmark) keep the optimizing compiler.
+        + (["-XX:TieredStopAtLevel=1"] if config.profile == "fast" else [])
     )
     return {
         "spark.driver.bindAddress": "127.0.0.1",
