@@ -1,13 +1,14 @@
-"""Read the topic live and print every reading: the reference consumer, and the ``sensor-consumer`` program.
+"""Read the topic live and print every reading: the reference consumer.
 
 Notebook 03 writes this consumer in its cells: a ``KafkaConsumer`` with a ``group_id``,
-``auto_offset_reset`` and ``enable_auto_commit=False``, a ``poll(timeout_ms=POLL_MS)`` loop bounded
-by a deadline, ``commit()`` after each batch was handled, and ``assign`` + ``seek_to_beginning``
-for a reader without a group. :func:`consume_live` follows the same rules for ``sensor-consumer``
-and the tests. Values stay bytes (no ``value_deserializer``): each record is parsed on its own
-(:func:`received_from`), so a record that is not a valid reading is shown with its reason and
-skipped; one bad message never stops the consumer. :func:`format_record` is the line a cell prints.
-:func:`read_range` and :func:`read_at` read records back by their coordinates, for self-checks.
+``auto_offset_reset`` and ``enable_auto_commit=False``, a ``poll(timeout_ms=POLL_MS)`` loop bounded by a
+deadline, ``commit()`` after each batch was handled, and ``assign`` + ``seek_to_beginning`` for a reader
+without a group. :func:`consume_live` follows the same rules for the tests, and ``sensor-consumer``
+(``lab_utils/programs/sensor_consumer.py``) runs the same loop. Values stay bytes (no
+``value_deserializer``): each record is parsed on its own (:func:`received_from`), so a record that is
+not a valid reading is shown with its reason and skipped; one bad message never stops the consumer.
+:func:`format_record` is the line a cell prints. :func:`read_range` and :func:`read_at` read records
+back by their coordinates, for self-checks.
 """
 
 from __future__ import annotations

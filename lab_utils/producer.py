@@ -1,13 +1,13 @@
-"""Send simulated readings to Kafka: the reference producer, and the ``sensor-producer`` program.
+"""Send simulated readings to Kafka: the reference producer and its delivery settings.
 
 Notebook 02 writes this producer in its cells: a ``KafkaProducer`` with the settings of
 :func:`producer_settings` (key: ``sensor_id`` as UTF-8 bytes; value: the reading's fields as JSON;
 ``acks="all"`` and idempotence, so a retried send is never written twice), a ``send`` loop in a
 ``threading.Thread`` with a stop ``Event``, and delivery callbacks that count acknowledgements.
-``BackgroundProducer`` is the same producer, packaged for ``sensor-producer``, notebooks 03 to 06,
-the benchmark and the tests; notebook 02's self-check compares its cell with these settings
-(:func:`reference_differences`). ``stop()`` flushes, so every reading that was accepted is
-delivered or counted as failed, never silently dropped.
+``BackgroundProducer`` is the same producer, packaged for notebooks 03 to 08, the benchmark and the
+tests (``lab_utils/programs/sensor_producer.py`` follows the same settings); notebook 02's self-check
+compares its cell with these settings (:func:`reference_differences`). ``stop()`` flushes, so every
+reading that was accepted is delivered or counted as failed, never silently dropped.
 """
 
 from __future__ import annotations
