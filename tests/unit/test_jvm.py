@@ -1,4 +1,4 @@
-"""Java checks, the connector classpath and Kafka's command-line tools, without starting any JVM service."""
+"""Java checks and the launchers of Kafka's tools: no JVM, no Maven, no network (see test_jvm_resolution)."""
 
 from __future__ import annotations
 
@@ -32,23 +32,10 @@ def test_old_java_is_refused_with_the_fix(monkeypatch: pytest.MonkeyPatch, tmp_p
         jvm.require_java()
 
 
-def test_this_machine_has_java_17_or_newer() -> None:
-    assert jvm.require_java() >= 17
-
-
 def test_missing_maven_is_explained(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("PATH", "/nonexistent")
     with pytest.raises(LabError, match="Maven"):
         jvm._resolve_classpath("spark-kafka.xml", {"spark.version": "4.2.0"}, tmp_path / "x.classpath")
-
-
-def test_connector_matches_pyspark_and_leaves_out_jars_pyspark_ships() -> None:
-    jars = jvm.connector_jars()
-    names = [Path(jar).name for jar in jars]
-    assert f"spark-sql-kafka-0-10_2.13-{jvm.spark_version()}.jar" in names
-    assert any(name.startswith("kafka-clients-") for name in names)
-    # pyspark ships its own Scala and SLF4J: a second copy would break the driver.
-    assert not any(name.startswith(("scala-library-", "slf4j-api-", "hadoop-client-")) for name in names)
 
 
 def test_artifact_name_drops_the_version() -> None:
@@ -70,28 +57,6 @@ def test_artifact_name_of_tricky_jars(jar: str, artifact: str) -> None:
 
 
 # Kafka's command-line tools (lab_utils.stack.kafka_tools): launchers and checks, without a broker.
-
-
-def test_each_tool_class_is_in_the_kafka_tools_jars_of_the_brokers_release() -> None:
-    import zipfile
-
-    jars = jvm.tools_classpath()
-    names = {Path(jar).name for jar in jars}
-    assert {f"kafka-tools-{jvm.kafka_version()}.jar", f"kafka-clients-{jvm.kafka_version()}.jar"} <= names
-    classes = set()
-    for jar in jars:
-        with zipfile.ZipFile(jar) as archive:
-            classes.update(archive.namelist())
-    assert {f"{name.replace('.', '/')}.class" for name in kafka_tools.TOOLS.values()} <= classes
-
-
-def test_the_tools_log_errors_to_the_terminal_and_warnings_to_a_file() -> None:
-    command = kafka_tools.java_command("kafka-topics", ["--list"])
-    assert command[-2:] == ["org.apache.kafka.tools.TopicCommand", "--list"]
-    settings = next(arg for arg in command if arg.startswith("-Dlog4j2.configurationFile="))
-    text = Path(settings.partition("=")[2]).read_text()
-    assert "appender.stderr.filter.level.level = error" in text
-    assert "rootLogger.level = warn" in text
 
 
 @pytest.mark.parametrize(
