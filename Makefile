@@ -31,8 +31,11 @@ lint: setup  ## ruff over the package, the tests and the notebooks
 	$(VENV)/bin/ruff check lab_utils tests notebooks benchmarks conftest.py
 	$(VENV)/bin/ruff format --check lab_utils tests notebooks benchmarks conftest.py
 
+# The tests in order, then the notebooks three at a time (each alone in a fresh kernel: --dist loadfile
+# keeps a notebook's cells together), so their bounded waits overlap. One broker for both.
 test: setup lint  ## set up, then unit, integration and headless notebook tests on a real broker
-	LAB_PROFILE=fast $(PY) -m lab_utils.stack.broker run -- $(PY) -m pytest --durations=12
+	LAB_PROFILE=fast $(PY) -m lab_utils.stack.broker run -- sh -c \
+		'$(PY) -m pytest --durations=12 tests && $(PY) -m pytest -n 3 --dist loadfile --durations=12 notebooks'
 
 # LAB_ARGS: extra `jupyter lab` options for `make lab` (the browser test passes a port and a copy of the notebooks).
 test-browser: setup  ## run notebooks 00-04 in JupyterLab (as `make lab` starts it) in Chromium; shots in results/browser/

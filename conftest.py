@@ -17,6 +17,9 @@ import re
 
 import pytest
 
+# Every run checks that notebooks clean up and that no lab JVM outlives it (tests/lab_processes.py).
+pytest_plugins = ["tests.lab_processes"]
+
 NOISE = re.compile(r"\bWARN\b|Warning:|WARNING|Exception in thread|at org\.apache\.")
 CLASSROOM: dict[str, object] = {}  # "classroom": the running Classroom, "error" or "report": what happened
 
