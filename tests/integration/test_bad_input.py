@@ -34,7 +34,7 @@ BAD: dict[str, tuple[bytes | None, bytes | None, str]] = {
     "no suhu": (b"S1", b'{"sensor_id": "S1"}', rules.NO_SUHU),
     "suhu string": (b"S1", b'{"sensor_id": "S1", "suhu": "70.5"}', rules.SUHU_NOT_NUMBER),
     "suhu null": (b"S1", b'{"sensor_id": "S1", "suhu": null}', rules.SUHU_NULL),
-    "suhu NaN": (b"S1", b'{"sensor_id": "S1", "suhu": NaN}', rules.NOT_JSON)  # RFC 8259 has no NaN,
+    "suhu NaN": (b"S1", b'{"sensor_id": "S1", "suhu": NaN}', rules.NOT_JSON),  # RFC 8259 has no NaN
     "too cold": (b"S2", b'{"sensor_id": "S2", "suhu": -51}', rules.SUHU_OUT_OF_RANGE),
     "too hot": (b"S2", b'{"sensor_id": "S2", "suhu": 500.5}', rules.SUHU_OUT_OF_RANGE),
     "empty value": (b"S3", b"", rules.EMPTY),
