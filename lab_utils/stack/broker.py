@@ -196,7 +196,10 @@ def _wait_until_ready(address: str, pid: int, paths: BrokerPaths) -> None:
 
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
-        if _read_pid(paths) != pid:
+        # The process itself, not _read_pid: right after the fork its command line is still Python's,
+        # and _read_pid would forget the PID of a broker that is starting fine (and leave it running).
+        if not _process_alive(pid):
+            paths.pid_file.unlink(missing_ok=True)
             raise LabError(
                 f"The Kafka broker stopped while starting: read {paths.logs / 'server.log'} "
                 f"(is port {address} taken?)."

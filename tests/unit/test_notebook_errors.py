@@ -31,7 +31,10 @@ def _run(*sources: str) -> nbformat.NotebookNode:
         ),
     ],
 )
-def test_errors_are_one_line_and_fail_the_cell(source: str, line: str) -> None:
+def test_errors_are_one_line_and_fail_the_cell(
+    source: str, line: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LAB_BOOTSTRAP_SERVERS", "127.0.0.1:9092")  # whatever the run uses
     setup = "\n".join(
         [
             "from lab_utils.errors import LabError",
