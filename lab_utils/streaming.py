@@ -464,29 +464,6 @@ def start_foreach_batch(
     return with_trigger(writer, trigger_seconds, available_now).start()
 
 
-def start_live_table(
-    frame: DataFrame,
-    table: LiveTable,
-    trigger_seconds: float | None = None,
-    output_mode: str = "append",
-    available_now: bool = False,
-) -> StreamingQuery:
-    """Stream ``frame`` into ``table`` (a query named like the table); replaces a query of that name."""
-    table.columns = frame.columns
-    return start_foreach_batch(
-        frame, table.name, table.write_batch, trigger_seconds, output_mode, available_now
-    )
-
-
-def rows_dropped_by_watermark(query: StreamingQuery) -> int:
-    """How many late rows the query's stateful operators ignored so far (what the watermark dropped)."""
-    return sum(
-        operator.get("numRowsDroppedByWatermark", 0)
-        for progress in query.recentProgress
-        for operator in progress.get("stateOperators", [])
-    )
-
-
 @dataclass
 class Snapshot:
     """What the pipeline's tables hold at one moment."""
