@@ -43,11 +43,12 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         raise CLASSROOM["error"]  # type: ignore[misc]
     if "classroom" in CLASSROOM:
         return
+    from lab_utils.config import load_config
     from lab_utils.errors import LabError
     from lab_utils.stack.classroom import Classroom
 
     try:
-        classroom = Classroom()
+        classroom = Classroom(load_config())
         seeded = classroom.seed()
     except LabError as error:
         CLASSROOM["error"] = error

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import json
 import os
 import platform
@@ -22,33 +23,26 @@ from datetime import UTC, datetime
 
 import psutil
 from pyspark import SparkContext
+from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from lab_utils.clients import make_consumer, make_producer
 from lab_utils.config import PROJECT_ROOT, LabConfig, load_config
-from lab_utils.producer import BackgroundProducer
-from lab_utils.readings import Reading, iso_utc, parse
-from lab_utils.realtime import (
+from lab_utils.realtime import alerts_topic, ensure_alerts_topic, realtime_config, wait_until_running
+from lab_utils.reference.parsing import alerts, kafka_source, parse_readings, valid_readings
+from lab_utils.reference.pipeline import SensorPipeline
+from lab_utils.reference.producer import BackgroundProducer
+from lab_utils.reference.readings import Reading, iso_utc, parse
+from lab_utils.reference.realtime_alerts import (
     CHECKPOINT_EVERY,
     AlertWatcher,
-    alerts_topic,
-    ensure_alerts_topic,
     new_job_id,
-    realtime_config,
     start_realtime_alerts,
     stop_realtime,
-    wait_until_running,
 )
+from lab_utils.reference.topics import ensure_topic
 from lab_utils.spark import get_spark, stop_spark
-from lab_utils.streaming import (
-    SensorPipeline,
-    alerts,
-    kafka_source,
-    parse_readings,
-    valid_readings,
-    with_trigger,
-)
-from lab_utils.topics import delete_topic, ensure_topic
+from lab_utils.topics import delete_topic
 
 QUICK = os.environ.get("BENCH_QUICK") == "1"
 RESULTS = PROJECT_ROOT / "results"
@@ -99,7 +93,9 @@ def _hot_sender(config: LabConfig, count: int, per_second: float) -> threading.T
     return threading.Thread(target=send, daemon=True)
 
 
-def latency_pipeline(spark, config: LabConfig, trigger_s: float, poll_s: float, count: int) -> list[float]:
+def latency_pipeline(
+    spark: SparkSession, config: LabConfig, trigger_s: float, poll_s: float, count: int
+) -> list[float]:
     """Seconds from a reading's send time to its row being visible in the pandas alerts table."""
     with _topic(config, "latency") as topic_config:
         pipeline = SensorPipeline(spark, config=dataclasses.replace(topic_config, trigger_seconds=trigger_s))
@@ -136,14 +132,16 @@ def latency_baseline(config: LabConfig, count: int) -> list[float]:
                 now = datetime.now(UTC).timestamp()
                 for record in batch:
                     reading = parse(record.value)
-                    if reading.is_alert(config.threshold):
+                    if reading.is_alert(config.threshold) and reading.ts is not None:
                         latencies.append(now - datetime.fromisoformat(reading.ts).timestamp())
         consumer.close()
         sender.join()
     return latencies
 
 
-def _realtime_run(spark, config: LabConfig, count: int, checkpoint_every: str) -> tuple[list[float], str]:
+def _realtime_run(
+    spark: SparkSession, config: LabConfig, count: int, checkpoint_every: str
+) -> tuple[list[float], str]:
     """One real-time query on the topic: send ``count`` hot readings, collect their alerts' latencies.
 
     Also returns what Spark's own progress reports say about the pauses between two real-time batches.
@@ -225,7 +223,7 @@ def producer_throughput(config: LabConfig, readings: int) -> tuple[float, float]
     return lab_rate, tuned_rate
 
 
-def _write_backlog(spark, config: LabConfig, readings: int) -> None:
+def _write_backlog(spark: SparkSession, config: LabConfig, readings: int) -> None:
     """``readings`` JSON readings (4 in 25 above 80 °C) written by Spark's own Kafka sink: 1,000,000
     take about 10 s this way, against about 50 s through kafka-python."""
     sensor = F.concat(F.lit("S"), (F.col("id") % 1000).cast("string"))
@@ -244,21 +242,21 @@ def _write_backlog(spark, config: LabConfig, readings: int) -> None:
     )
 
 
-def spark_throughput(spark, config: LabConfig, backlog: int) -> tuple[float, float]:
+def spark_throughput(spark: SparkSession, config: LabConfig, backlog: int) -> tuple[float, float]:
     """Rows/s over a backlog with availableNow: parse + validate + filter vs raw read-and-count.
 
     Both are streaming queries (start, one batch, stop): the query start-up counts, as in class.
     """
 
-    def timed(frame) -> float:
+    def timed(frame: DataFrame) -> float:
         started = time.perf_counter()
-        query = with_trigger(frame.writeStream.format("noop"), available_now=True).start()
+        query = frame.writeStream.format("noop").trigger(availableNow=True).start()
         query.awaitTermination()
         return backlog / (time.perf_counter() - started)
 
     with _topic(config, "backlog") as topic_config:
         _write_backlog(spark, topic_config, backlog)
-        records = kafka_source(spark, starting_offsets="earliest", config=topic_config, backlog=True)
+        records = kafka_source(spark, topic_config, starting_offsets="earliest", backlog=True)
         raw_rate = timed(records)
         pipeline_rate = timed(alerts(valid_readings(parse_readings(records)), config.threshold))
     return pipeline_rate, raw_rate
@@ -268,7 +266,9 @@ def _rss_mb(pids: list[int]) -> float:
     return sum(psutil.Process(pid).memory_info().rss for pid in pids) / 1e6
 
 
-def live_run(spark, config: LabConfig, sensors: int, seconds: float, sample_s: float) -> dict[str, float]:
+def live_run(
+    spark: SparkSession, config: LabConfig, sensors: int, seconds: float, sample_s: float
+) -> dict[str, float]:
     """Notebook 04's pipeline at ``sensors`` readings/s: lag (now - newest event time) and memory."""
     lags, memory = [], []
     with _topic(config, f"live-{sensors}") as topic_config:
@@ -276,7 +276,9 @@ def live_run(spark, config: LabConfig, sensors: int, seconds: float, sample_s: f
         pipeline.start()
         producer = BackgroundProducer(sensors=sensors, interval_s=1.0, config=topic_config)
         producer.start()
-        pids = [os.getpid(), SparkContext._gateway.proc.pid]
+        gateway = SparkContext._gateway
+        assert gateway is not None, "the session above started Spark's JVM"
+        pids = [os.getpid(), gateway.proc.pid]
         started = time.monotonic()
         while time.monotonic() - started < seconds:
             time.sleep(sample_s)
@@ -340,7 +342,7 @@ def main() -> int:
 
         def latency() -> list[Result]:
             found = []
-            runs = {
+            runs: dict[str, Callable[[], tuple[list[float], str]]] = {
                 "lab default (1 s trigger, 1 s poll)": lambda: (
                     latency_pipeline(spark, config, 1.0, 1.0, alert_count),
                     "",
@@ -350,7 +352,9 @@ def main() -> int:
                     "",
                 ),
                 **{
-                    f"real-time mode ({every} checkpoints), alerts topic": lambda every=every: realtime[every]
+                    f"real-time mode ({every} checkpoints), alerts topic": functools.partial(
+                        realtime.__getitem__, every
+                    )
                     for every in realtime
                 },
                 "kafka-python consumer + same filter": lambda: (latency_baseline(config, alert_count), ""),

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.errors import KafkaError
 
-from lab_utils.config import LabConfig, load_config
+from lab_utils.config import LabConfig
 from lab_utils.errors import LabError
 
 Client = TypeVar("Client")
@@ -40,39 +40,21 @@ def _connect(factory: Callable[..., Client], config: LabConfig, **options: Any) 
         raise LabError(broker_down_message(config.bootstrap_servers)) from error
 
 
-def make_producer(config: LabConfig | None = None, **options: Any) -> KafkaProducer:
+def make_producer(config: LabConfig, **options: Any) -> KafkaProducer:
     """A producer with kafka-python 3's safe defaults (acks=all, idempotent) unless overridden."""
-    config = config or load_config()
     return _connect(KafkaProducer, config, **options)
 
 
-def make_consumer(config: LabConfig | None = None, **options: Any) -> KafkaConsumer:
+def make_consumer(config: LabConfig, **options: Any) -> KafkaConsumer:
     """A consumer (not yet subscribed) on the lab's cluster."""
-    config = config or load_config()
     return _connect(KafkaConsumer, config, **options)
 
 
 @contextlib.contextmanager
-def admin_client(config: LabConfig | None = None) -> Iterator[KafkaAdminClient]:
+def admin_client(config: LabConfig) -> Iterator[KafkaAdminClient]:
     """An admin client that is always closed, for topic work."""
-    config = config or load_config()
     admin = _connect(KafkaAdminClient, config)
     try:
         yield admin
-    finally:
-        admin.close()
-
-
-def broker_answers(address: str, timeout_s: float = 2.0) -> bool:
-    """True when a Kafka broker at ``address`` answers a metadata request."""
-    try:
-        admin = KafkaAdminClient(bootstrap_servers=[address], bootstrap_timeout_ms=int(timeout_s * 1000))
-    except KafkaError:
-        return False
-    try:
-        admin.describe_cluster()
-        return True
-    except KafkaError:
-        return False
     finally:
         admin.close()

@@ -12,6 +12,8 @@ import platform
 import sysconfig
 from collections.abc import Callable
 from importlib.metadata import version
+from types import TracebackType
+from typing import Any
 
 from kafka.errors import KafkaError, KafkaTimeoutError
 
@@ -40,7 +42,13 @@ def kafka_error_sentence(error: KafkaError, bootstrap_servers: str) -> str:
 def _one_line_handler(bootstrap_servers: str) -> Callable[..., list[str]]:
     """IPython's exception hook: one line, but a real error (the cell fails and nbval sees it)."""
 
-    def show(shell, etype, value, tb, tb_offset=None) -> list[str]:  # noqa: ANN001 - IPython's signature
+    def show(
+        shell: Any,
+        etype: type[BaseException],
+        value: BaseException,
+        tb: TracebackType | None,
+        tb_offset: int | None = None,
+    ) -> list[str]:
         message = kafka_error_sentence(value, bootstrap_servers) if isinstance(value, KafkaError) else value
         lines = [f"✗ {message}"]
         shell._showtraceback(etype, value, lines)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from io import BytesIO
+from typing import Any
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -59,7 +60,7 @@ def time_format(times: pd.Series) -> Callable[[object], str]:
     day = "" if known.dt.date.nunique() <= 1 else "%Y-%m-%d "
     pattern = day + "%H:%M:%S" + (".%f" if with_ms else "")
 
-    def show(value: object) -> str:
+    def show(value: Any) -> str:
         if pd.isna(value):
             return ""
         text = pd.Timestamp(value).strftime(pattern)
@@ -79,7 +80,7 @@ def highlight_alerts(frame: pd.DataFrame, threshold: float = 80.0) -> Styler:
         style = ALERT_BACKGROUND if row["suhu"] > threshold else ""
         return [style] * len(row)
 
-    formats: dict[str, object] = {"suhu": "{:.1f}"}
+    formats: dict[str, str | Callable[[object], str] | None] = {"suhu": "{:.1f}"}
     for name in frame.columns:
         if pd.api.types.is_datetime64_any_dtype(frame[name]):
             formats[name] = time_format(frame[name])

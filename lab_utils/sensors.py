@@ -14,7 +14,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from lab_utils.readings import Reading, iso_utc
+from lab_utils.reference.readings import Reading, iso_utc
 
 
 @dataclass

@@ -23,44 +23,14 @@ from pathlib import Path
 from pyspark import SparkContext
 from pyspark.errors import PySparkException
 from pyspark.sql import SparkSession
-from pyspark.sql.types import DoubleType, StringType, StructField, StructType
 
-from lab_utils.config import LabConfig, load_config
+from lab_utils.config import LabConfig
 from lab_utils.errors import LabError
-from lab_utils.stack.jvm import POM_DIR, connector_jars, require_java
+from lab_utils.stack.jvm import POM_DIR, connector_jars, jvm_output_to, require_java
 
 CONNECTOR_MARK = "spark-sql-kafka-0-10"
-
-# What a reading looks like on the wire. suhu is read as a double so the classic integer payload
-# {"sensor_id": "S1", "suhu": 70} parses too; ts is optional (Kafka's timestamp stands in).
-READING_SCHEMA = StructType(
-    [
-        StructField("sensor_id", StringType()),
-        StructField("suhu", DoubleType()),
-        StructField("ts", StringType()),
-    ]
-)
-
-
-@contextlib.contextmanager
-def _jvm_output_to(log_file: Path) -> Iterator[None]:
-    """Point file descriptors 1 and 2 at ``log_file`` while the JVM is launched.
-
-    The JVM inherits them for its whole life, so its own stderr lines (JDK warnings, anything
-    log4j did not catch) go to the log file and never into a notebook cell or a terminal.
-    """
-    log_file.parent.mkdir(parents=True, exist_ok=True)
-    saved = [os.dup(1), os.dup(2)]
-    with open(log_file, "ab") as log:
-        try:
-            os.dup2(log.fileno(), 1)
-            os.dup2(log.fileno(), 2)
-            yield
-        finally:
-            os.dup2(saved[0], 1)
-            os.dup2(saved[1], 2)
-            for fd in saved:
-                os.close(fd)
+TMP_DIR_SETTING = "spark.lab.tmpDir"
+SettingValue = bool | float | int | str | None  # what builder.config(map=...) accepts
 
 
 @contextlib.contextmanager
@@ -73,7 +43,7 @@ def quiet_launch(config: LabConfig) -> Iterator[None]:
     require_java()
     os.environ["SPARK_LOCAL_IP"] = "127.0.0.1"  # never bind to, or advertise, a public interface
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    with _jvm_output_to(config.lab_home / "logs" / "spark-jvm.out"):
+    with jvm_output_to(config.lab_home / "logs" / "spark-jvm.out"):
         yield
 
 
@@ -82,7 +52,7 @@ def _session_tmp(config: LabConfig) -> Path:
     return config.lab_home / "spark" / "tmp" / str(os.getpid())
 
 
-def session_settings(config: LabConfig) -> dict[str, str]:
+def session_settings(config: LabConfig) -> dict[str, SettingValue]:
     """The plumbing settings of every lab session (``builder.config(map=...)``): nothing a lesson is about.
 
     Logs to a file, temp files in the project, the driver on 127.0.0.1, the UI off, Arrow for
@@ -102,6 +72,7 @@ def session_settings(config: LabConfig) -> dict[str, str]:
         + (["-XX:TieredStopAtLevel=1"] if config.profile == "fast" else [])
     )
     return {
+        TMP_DIR_SETTING: str(tmp),  # the lab's own setting: stop_spark deletes the folder
         "spark.driver.bindAddress": "127.0.0.1",
         "spark.driver.host": "127.0.0.1",
         "spark.ui.enabled": str(config.spark_ui).lower(),
@@ -126,9 +97,8 @@ def _has_connector(session: SparkSession) -> bool:
     return CONNECTOR_MARK in session.sparkContext.getConf().get("spark.jars", "")
 
 
-def get_spark(config: LabConfig | None = None) -> SparkSession:
+def get_spark(config: LabConfig) -> SparkSession:
     """The lab's SparkSession, built with notebook 00's chain once per process; later calls return it."""
-    config = config or load_config()
     active = SparkSession.getActiveSession()
     if active is not None:
         if not _has_connector(active):
@@ -142,7 +112,8 @@ def get_spark(config: LabConfig | None = None) -> SparkSession:
         spark = (
             SparkSession.builder.master(config.spark_master)
             .appName("kafka-sensor-lab")
-            .config("spark.jars", ",".join(connector_jars()))  # the connector, before the JVM starts
+            # the connector, before the JVM starts
+            .config("spark.jars", ",".join(connector_jars(config.lab_home)))
             .config("spark.sql.session.timeZone", "UTC")  # times as the sensors send them
             .config("spark.sql.shuffle.partitions", "2")  # small data: 2 partitions after a shuffle, not 200
             .config(map=session_settings(config))
@@ -153,7 +124,7 @@ def get_spark(config: LabConfig | None = None) -> SparkSession:
 
 
 @contextlib.contextmanager
-def spark_job(config: LabConfig | None = None) -> Iterator[SparkSession]:
+def spark_job(config: LabConfig) -> Iterator[SparkSession]:
     """A session for a terminal program: a Spark failure becomes one sentence; the JVM always stops."""
     try:
         yield get_spark(config)
@@ -170,7 +141,9 @@ def stop_spark() -> str:
     session = SparkSession.getActiveSession()
     if session is None and gateway is None:
         return "No Spark session is running."
+    tmp = None
     if session is not None:
+        tmp = session.sparkContext.getConf().get(TMP_DIR_SETTING)
         session.stop()
     if gateway is not None:
         process = getattr(gateway, "proc", None)
@@ -184,5 +157,6 @@ def stop_spark() -> str:
                 process.wait(timeout=5)
     SparkContext._gateway = None
     SparkContext._jvm = None
-    shutil.rmtree(_session_tmp(load_config()), ignore_errors=True)
+    if tmp:
+        shutil.rmtree(tmp, ignore_errors=True)
     return "Spark stopped."

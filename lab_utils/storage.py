@@ -18,25 +18,24 @@ from pathlib import Path
 
 from pyspark.sql import DataFrame, SparkSession
 
-from lab_utils.config import LabConfig, load_config
+from lab_utils.config import LabConfig
 from lab_utils.errors import LabError
 
 HISTORY_QUERY = "history"  # the query's name, and its checkpoint's
 
 
-def history_path(config: LabConfig | None = None) -> Path:
+def history_path(config: LabConfig) -> Path:
     """Where the Parquet history lives."""
-    return (config or load_config()).lab_home / "history" / "readings"
+    return config.lab_home / "history" / "readings"
 
 
-def checkpoint_path(name: str, config: LabConfig | None = None) -> Path:
+def checkpoint_path(name: str, config: LabConfig) -> Path:
     """Where the query called ``name`` keeps its checkpoint."""
-    return (config or load_config()).lab_home / "checkpoints" / name
+    return config.lab_home / "checkpoints" / name
 
 
-def reset_storage(config: LabConfig | None = None) -> str:
+def reset_storage(config: LabConfig) -> str:
     """Delete the history and every checkpoint, for a clean re-run; one line saying what went."""
-    config = config or load_config()
     removed = [
         path for path in (history_path(config).parent, config.lab_home / "checkpoints") if path.exists()
     ]
@@ -50,7 +49,7 @@ def reset_storage(config: LabConfig | None = None) -> str:
 HISTORY_SCHEMA = "suhu double, event_time timestamp, partition int, offset long, date date, sensor_id string"
 
 
-def read_history(spark: SparkSession, config: LabConfig | None = None) -> DataFrame:
+def read_history(spark: SparkSession, config: LabConfig) -> DataFrame:
     """The history as a DataFrame: only the files of committed batches."""
     path = history_path(config)
     if not (path / "_spark_metadata").exists():

@@ -62,8 +62,9 @@ def broker() -> Iterator[LabConfig]:
     """The lab's broker (started here, and stopped after, unless one already answers)."""
     from lab_utils.stack.broker import broker_running
 
-    with broker_running():
-        yield load_config()
+    config = load_config()
+    with broker_running(config):
+        yield config
 
 
 @pytest.fixture(scope="session")
@@ -71,7 +72,7 @@ def spark(broker: LabConfig):
     """The lab's SparkSession with the Kafka connector; its JVM ends with the test session."""
     from lab_utils.spark import get_spark, stop_spark
 
-    session = get_spark()
+    session = get_spark(broker)
     yield session
     stop_spark()
 

@@ -52,7 +52,7 @@ def await_queries(queries: list[StreamingQuery], timeout_s: float | None) -> Non
             active = [query for query in queries if query.isActive]
             if not active:
                 break
-            active[0].awaitTermination(min(WAIT_SLICE_S, left))  # raises if the query failed
+            active[0].awaitTermination(min(WAIT_SLICE_S, left))  # type: ignore[arg-type]  # seconds; a float works
     finally:
         signal.signal(signal.SIGINT, pyspark_handler)
         for query in queries:

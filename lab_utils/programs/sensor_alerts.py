@@ -2,9 +2,9 @@
 
 A PySpark Structured Streaming job: read the topic, parse each record into a reading, keep the
 readings with ``suhu`` above the threshold (80 °C; strictly above, so 80.0 is no alert) and print
-them. What a valid reading is comes from ``lab_utils.streaming`` (notebook 04's rules, the same as
-the Python consumer's); ``--sustained`` uses ``lab_utils.analytics`` (notebook 05); the line and
-JSON formats are in ``lab_utils.alerts``. Records that are not readings go to the dead-letter
+them. What a valid reading is comes from ``lab_utils.reference.parsing`` (notebook 04's rules, the same as
+the Python consumer's); ``--sustained`` uses ``lab_utils.reference.analytics`` (notebook 05); the line and
+JSON formats are in ``lab_utils.reference.alerts``. Records that are not readings go to the dead-letter
 topic. Status lines go to stderr, so stdout carries alerts only.
 
     sensor-alerts                            # watch live, from now, until Ctrl-C
@@ -20,14 +20,15 @@ import sys
 
 from pyspark.sql import functions as F
 
-from lab_utils.alerts import DeadLetters, batch_printer
-from lab_utils.analytics import sustained_overheating
 from lab_utils.config import LabConfig, load_config
 from lab_utils.programs import cli
-from lab_utils.realtime import run_realtime_alerts
+from lab_utils.reference.alerts import DeadLetters, batch_printer
+from lab_utils.reference.analytics import sustained_overheating
+from lab_utils.reference.parsing import parse_readings, rejected_records, valid_readings
+from lab_utils.reference.pipeline import ensure_dead_letter_topic
+from lab_utils.reference.realtime_alerts import run_realtime_alerts
+from lab_utils.reference.topics import ensure_topic
 from lab_utils.spark import spark_job
-from lab_utils.streaming import ensure_dead_letter_topic, parse_readings, rejected_records, valid_readings
-from lab_utils.topics import ensure_topic
 
 
 def run_alerts(config: LabConfig, args: argparse.Namespace) -> None:
@@ -57,7 +58,7 @@ def run_alerts(config: LabConfig, args: argparse.Namespace) -> None:
         show = batch_printer(config.threshold, episodes=args.sustained is not None, as_json=args.json)
         dead_letters = DeadLetters(config)
         if batch:
-            show(found)
+            show(found, 0)
             dead_letters(rejected_records(parsed))
         else:
             every = {"processingTime": f"{config.trigger_seconds} seconds"}  # a micro-batch every N s
@@ -95,7 +96,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.realtime and (args.available_now or args.sustained is not None):
         parser.error("--realtime watches live: it goes with neither --available-now nor --sustained")
     config = dataclasses.replace(config, threshold=args.threshold)
-    if args.realtime:  # notebook 07: lab_utils/realtime.py holds that query (its alerts also go to a topic)
+    if (
+        args.realtime
+    ):  # notebook 07's query: lab_utils/reference/realtime_alerts.py (alerts also go to a topic)
         return cli.run_cli(lambda: run_realtime_alerts(config, args.from_beginning, args.json, args.timeout))
     return cli.run_cli(lambda: run_alerts(config, args))
 

@@ -3,7 +3,7 @@
 Prints every record of the topic as it arrives: where it came from (partition and offset), the
 sensor and its temperature, marked ⚠ above the threshold. A record that is not a valid reading is
 shown with the reason and skipped: one bad message never stops the consumer. The rules and the
-line format come from ``lab_utils.readings`` and ``lab_utils.consumer`` (notebook 03).
+line format come from ``lab_utils.reference.readings`` and ``lab_utils.reference.consumer`` (notebook 03).
 
 Without ``--group`` it reads every partition from now (or ``--from-beginning``) each time; with a
 group, Kafka remembers (commits) how far the group got, and the next run carries on from there.
@@ -21,9 +21,9 @@ from kafka import TopicPartition
 
 from lab_utils.clients import make_consumer
 from lab_utils.config import LabConfig, load_config
-from lab_utils.consumer import POLL_MS, format_record
 from lab_utils.errors import LabError
 from lab_utils.programs import cli
+from lab_utils.reference.consumer import POLL_MS, format_record
 
 
 def consume(

@@ -1,7 +1,7 @@
 """``sensor-history``: store every valid reading of the topic as Parquet files, exactly once.
 
 Not in the classic assignment: the factory also wants the history. A streaming query reads the
-topic from its earliest offset, keeps the valid readings (``lab_utils.streaming``) and appends them
+topic from its earliest offset, keeps the valid readings (``lab_utils.reference.parsing``) and appends them
 to Parquet files partitioned by date and sensor. Its checkpoint records which Kafka offsets each
 micro-batch covered, so a restart continues where the last committed batch ended: no reading lost,
 none written twice. Same folder, columns and checkpoint as notebook 06 (``lab_utils.storage``), so
@@ -18,10 +18,10 @@ from pyspark.sql import functions as F
 
 from lab_utils.config import LabConfig, load_config
 from lab_utils.programs import cli
+from lab_utils.reference.parsing import parse_readings, valid_readings
+from lab_utils.reference.topics import ensure_topic
 from lab_utils.spark import spark_job
 from lab_utils.storage import HISTORY_QUERY, checkpoint_path, history_path, read_history, reset_storage
-from lab_utils.streaming import parse_readings, valid_readings
-from lab_utils.topics import ensure_topic
 
 
 def store(config: LabConfig, available_now: bool, timeout_s: float | None, reset: bool) -> None:

@@ -3,7 +3,7 @@
 Every ``--interval`` seconds each machine (S1, S2, S3...) sends one reading to the topic, e.g.
 ``{"sensor_id": "S1", "suhu": 70.4, "ts": "2026-11-27T10:00:00.000Z"}``, keyed by its sensor_id so
 one machine's readings stay in order in one partition, with ``acks="all"`` and idempotence (a
-retried send is never written twice): the settings of notebook 02, ``lab_utils.producer``. The
+retried send is never written twice): the settings of notebook 02, ``lab_utils.reference.producer``. The
 temperatures come from the lab's sensor model (``lab_utils.sensors``); notebook 02 runs the same
 loop in a thread.
 
@@ -21,10 +21,10 @@ from kafka.errors import KafkaError
 
 from lab_utils.clients import make_producer
 from lab_utils.config import LabConfig, load_config
-from lab_utils.producer import BATCHING, FLUSH_TIMEOUT_S, producer_settings
 from lab_utils.programs import cli
+from lab_utils.reference.producer import BATCHING, FLUSH_TIMEOUT_S, producer_settings
+from lab_utils.reference.topics import ensure_topic
 from lab_utils.sensors import SensorSimulator
-from lab_utils.topics import ensure_topic
 
 
 def produce(
@@ -38,10 +38,12 @@ def produce(
     """Send one reading per sensor per round until the bound; exit code 1 if Kafka refused any."""
     ensure_topic(config=config)  # created if it is missing
     # A KafkaProducer (failing fast, in one sentence, if no broker answers) with the lab's settings:
-    # key = sensor_id as UTF-8, value = JSON, acks="all" and idempotence (lab_utils.producer).
+    # key = sensor_id as UTF-8, value = JSON, acks="all" and idempotence (lab_utils.reference.producer).
     producer = make_producer(config, max_block_ms=5000, **producer_settings(), **BATCHING)
     machines = SensorSimulator(sensors, seed=seed)
-    sent, acked, failed = 0, [], []
+    sent = 0
+    acked: list[object] = []  # record metadata, one per acknowledgement
+    failed: list[Exception] = []
     started, first_sample = time.monotonic(), datetime.now(UTC)
     print(f"Producer started: {sensors} sensors, one reading each every {interval_s:g} s.", flush=True)
     try:

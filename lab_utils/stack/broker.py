@@ -19,13 +19,15 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
+from kafka import KafkaAdminClient
+from kafka.errors import KafkaError
 
-from lab_utils.config import load_config
+from lab_utils.config import LabConfig, load_config
 from lab_utils.errors import LabError, run_cli
 from lab_utils.stack.jvm import POM_DIR, broker_classpath, java_executable, kafka_version, require_java
 
@@ -56,9 +58,24 @@ class BrokerPaths:
         return self.home / "broker.pid"
 
 
-def default_paths() -> BrokerPaths:
+def default_paths(config: LabConfig) -> BrokerPaths:
     """The local broker's folder under the lab's home (``.lab/kafka``)."""
-    return BrokerPaths(load_config().lab_home / "kafka")
+    return BrokerPaths(config.lab_home / "kafka")
+
+
+def broker_answers(address: str, timeout_s: float = 2.0) -> bool:
+    """True when a Kafka broker at ``address`` answers a metadata request."""
+    try:
+        admin = KafkaAdminClient(bootstrap_servers=[address], bootstrap_timeout_ms=int(timeout_s * 1000))
+    except KafkaError:
+        return False
+    try:
+        admin.describe_cluster()
+        return True
+    except KafkaError:
+        return False
+    finally:
+        admin.close()
 
 
 def split_address(address: str) -> tuple[str, int]:
@@ -110,7 +127,7 @@ def server_properties(paths: BrokerPaths, port: int, node_id: int = 1, voters: s
         "share.coordinator.state.topic.min.isr": min_isr,
         # A classroom broker: no 3 s wait before the first consumer group starts.
         "group.initial.rebalance.delay.ms": "0",
-        # Topics are created on purpose (notebook 01, lab_utils.topics, `kafka-topics --create`), never by a
+        # Topics are created on purpose (notebook 01, reference/topics.py, `kafka-topics --create`), not by a
         # typo or with the wrong partition count; kafka-console-producer/-consumer then say how to create it.
         "auto.create.topics.enable": "false",
         "num.partitions": "1",
@@ -131,18 +148,18 @@ def _read_pid(paths: BrokerPaths) -> int | None:
     return None
 
 
-def _java_command(paths: BrokerPaths, main_class: str, *args: str) -> list[str]:
+def _java_command(paths: BrokerPaths, classpath: list[str], main_class: str, *args: str) -> list[str]:
     return [
         java_executable(), "-Xms256m", "-Xmx768m", "-XX:-UsePerfData",
         "-Djava.awt.headless=true", "-Djava.net.preferIPv4Stack=true",
         f"-Djava.io.tmpdir={paths.home}",
         f"-Dkafka.logs.dir={paths.logs}",
         f"-Dlog4j2.configurationFile={POM_DIR / 'broker-log4j2.properties'}",
-        "-cp", os.pathsep.join(broker_classpath()), main_class, *args,
+        "-cp", os.pathsep.join(classpath), main_class, *args,
     ]  # fmt: skip
 
 
-def _format_storage(paths: BrokerPaths, cluster_id: str | None = None) -> None:
+def _format_storage(paths: BrokerPaths, classpath: list[str], cluster_id: str | None = None) -> None:
     """Format the KRaft storage once. A lone node is its own controller (``--standalone``); the
     nodes of a cluster share a cluster id and find their voters in their configuration."""
     if (paths.data / "meta.properties").exists():
@@ -151,6 +168,7 @@ def _format_storage(paths: BrokerPaths, cluster_id: str | None = None) -> None:
     cluster_id = cluster_id or new_cluster_id()
     command = _java_command(
         paths,
+        classpath,
         "kafka.tools.StorageTool",
         "format",
         *extra,
@@ -173,11 +191,11 @@ def new_cluster_id() -> str:
     return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
 
 
-def _launch(paths: BrokerPaths) -> int:
+def _launch(paths: BrokerPaths, classpath: list[str]) -> int:
     """Start ``kafka.Kafka`` in its own session (Ctrl-C or a dying kernel must not kill it)."""
     with open(paths.logs / "server.out", "ab") as out:
         process = subprocess.Popen(
-            _java_command(paths, "kafka.Kafka", str(paths.properties)),
+            _java_command(paths, classpath, "kafka.Kafka", str(paths.properties)),
             stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
     paths.pid_file.write_text(str(process.pid))
@@ -192,8 +210,6 @@ def _prepare(paths: BrokerPaths, properties: str) -> None:
 
 
 def _wait_until_ready(address: str, pid: int, paths: BrokerPaths) -> None:
-    from lab_utils.clients import broker_answers
-
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         # The process itself, not _read_pid: right after the fork its command line is still Python's,
@@ -212,13 +228,13 @@ def _wait_until_ready(address: str, pid: int, paths: BrokerPaths) -> None:
     )
 
 
-def start_broker(paths: BrokerPaths | None = None, address: str | None = None) -> str:
+def start_broker(config: LabConfig, paths: BrokerPaths | None = None) -> str:
     """Make sure a broker answers at the lab's address; start a local one only if none does.
 
     Returns one line saying what happened, for the caller to print.
     """
-    paths = paths or default_paths()
-    address = address or load_config().bootstrap_list[0]
+    paths = paths or default_paths(config)
+    address = config.bootstrap_list[0]
     if _read_pid(paths) is not None:
         return f"The lab's Kafka broker is already running at {address}."
     if port_open(address):
@@ -230,8 +246,9 @@ def start_broker(paths: BrokerPaths | None = None, address: str | None = None) -
             "start that cluster, or unset LAB_BOOTSTRAP_SERVERS."
         )
     _prepare(paths, server_properties(paths, port))
-    _format_storage(paths)
-    pid = _launch(paths)
+    classpath = broker_classpath(config.lab_home)
+    _format_storage(paths, classpath)
+    pid = _launch(paths, classpath)
     _wait_until_ready(address, pid, paths)
     return f"Started Apache Kafka {kafka_version()} (KRaft) at {address}, PID {pid}."
 
@@ -239,19 +256,18 @@ def start_broker(paths: BrokerPaths | None = None, address: str | None = None) -
 CLUSTER_SIZE = 3
 
 
-def cluster_nodes(base_port: int = 9092, home: Path | None = None) -> list[tuple[BrokerPaths, str]]:
+def cluster_nodes(home: Path, base_port: int = 9092) -> list[tuple[BrokerPaths, str]]:
     """The three nodes of the local cluster: node n listens on base_port + 2(n-1) (and +1 for its
     controller), so node 1 answers at the same address as the single broker."""
-    home = home or load_config().lab_home / "cluster"
     return [
         (BrokerPaths(home / f"node-{n}"), f"127.0.0.1:{base_port + 2 * (n - 1)}")
         for n in range(1, CLUSTER_SIZE + 1)
     ]
 
 
-def start_cluster(base_port: int = 9092, home: Path | None = None) -> str:
+def start_cluster(config: LabConfig, base_port: int = 9092, home: Path | None = None) -> str:
     """Start a local 3-broker KRaft cluster (three real Kafka processes); idempotent like start_broker."""
-    nodes = cluster_nodes(base_port, home)
+    nodes = cluster_nodes(home or config.lab_home / "cluster", base_port)
     bootstrap = ",".join(address for _, address in nodes)
     if all(_read_pid(paths) is not None for paths, _ in nodes):
         return f"The lab's Kafka cluster is already running at {bootstrap}."
@@ -263,12 +279,13 @@ def start_cluster(base_port: int = 9092, home: Path | None = None) -> str:
         f"{n}@127.0.0.1:{split_address(address)[1] + 1}" for n, (_, address) in enumerate(nodes, 1)
     )
     cluster_id = new_cluster_id()
+    classpath = broker_classpath(config.lab_home)
     launched = []
     for node_id, (paths, address) in enumerate(nodes, 1):
         if _read_pid(paths) is None:
             _prepare(paths, server_properties(paths, split_address(address)[1], node_id, voters))
-            _format_storage(paths, cluster_id)
-            launched.append((paths, address, _launch(paths)))
+            _format_storage(paths, classpath, cluster_id)
+            launched.append((paths, address, _launch(paths, classpath)))
     for paths, address, pid in launched:
         _wait_until_ready(address, pid, paths)
     return (
@@ -277,10 +294,10 @@ def start_cluster(base_port: int = 9092, home: Path | None = None) -> str:
     )
 
 
-def stop_cluster(base_port: int = 9092, home: Path | None = None) -> str:
+def stop_cluster(home: Path, base_port: int = 9092) -> str:
     """Stop the nodes of the lab's cluster that run; safe to call twice."""
     stopped = [
-        stop_broker(paths) for paths, _ in cluster_nodes(base_port, home) if _read_pid(paths) is not None
+        stop_broker(paths) for paths, _ in cluster_nodes(home, base_port) if _read_pid(paths) is not None
     ]
     return (
         f"Stopped {len(stopped)} brokers of the lab's cluster."
@@ -289,9 +306,8 @@ def stop_cluster(base_port: int = 9092, home: Path | None = None) -> str:
     )
 
 
-def stop_broker(paths: BrokerPaths | None = None) -> str:
+def stop_broker(paths: BrokerPaths) -> str:
     """Stop the broker this lab started (never one it did not start); safe to call twice."""
-    paths = paths or default_paths()
     pid = _read_pid(paths)
     if pid is None:
         return "No Kafka broker started by this lab is running."
@@ -314,10 +330,10 @@ def _process_alive(pid: int) -> bool:
         return False
 
 
-def broker_status(paths: BrokerPaths | None = None, address: str | None = None) -> str:
+def broker_status(config: LabConfig, paths: BrokerPaths | None = None) -> str:
     """One line: who serves the lab's address, if anyone."""
-    paths = paths or default_paths()
-    address = address or load_config().bootstrap_list[0]
+    paths = paths or default_paths(config)
+    address = config.bootstrap_list[0]
     pid = _read_pid(paths)
     if pid is not None:
         listens = re.search(r"advertised\.listeners=PLAINTEXT://(\S+)", paths.properties.read_text())
@@ -328,11 +344,11 @@ def broker_status(paths: BrokerPaths | None = None, address: str | None = None) 
 
 
 @contextlib.contextmanager
-def broker_running(paths: BrokerPaths | None = None) -> Iterator[str]:
+def broker_running(config: LabConfig, paths: BrokerPaths | None = None) -> Iterator[str]:
     """Keep a broker up inside the block; stop it afterwards only if this block started it."""
-    paths = paths or default_paths()
-    started_here = _read_pid(paths) is None and not port_open(load_config().bootstrap_list[0])
-    message = start_broker(paths)
+    paths = paths or default_paths(config)
+    started_here = _read_pid(paths) is None and not port_open(config.bootstrap_list[0])
+    message = start_broker(config, paths)
     try:
         yield message
     finally:
@@ -340,31 +356,32 @@ def broker_running(paths: BrokerPaths | None = None) -> Iterator[str]:
             print(stop_broker(paths), flush=True)
 
 
-def run_with_broker(command: list[str]) -> int:
+def run_with_broker(config: LabConfig, command: list[str]) -> int:
     """Run ``command`` with a broker up (``make test``); stop it after if it was started for this."""
-    with broker_running() as message:
+    with broker_running(config) as message:
         print(message, flush=True)
         return subprocess.call(command)
 
 
-COMMANDS = {
-    "start": start_broker,
-    "cluster": start_cluster,
-    "stop": lambda: f"{stop_broker()}\n{stop_cluster()}",
-    "status": broker_status,
-}
+def _commands(config: LabConfig) -> dict[str, Callable[[], str]]:
+    return {
+        "start": lambda: start_broker(config),
+        "cluster": lambda: start_cluster(config),
+        "stop": lambda: f"{stop_broker(default_paths(config))}\n{stop_cluster(config.lab_home / 'cluster')}",
+        "status": lambda: broker_status(config),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m lab_utils.stack.broker start|cluster|stop|status|run -- COMMAND...``."""
     args = sys.argv[1:] if argv is None else argv
     if args[:2] == ["run", "--"] and len(args) > 2:
-        return run_cli(lambda: run_with_broker(args[2:]))
-    if len(args) != 1 or args[0] not in COMMANDS:
-        usage = f"usage: python -m lab_utils.stack.broker {'|'.join(COMMANDS)}|run -- COMMAND..."
-        print(usage, file=sys.stderr)
+        return run_cli(lambda: run_with_broker(load_config(), args[2:]))
+    names = ["start", "cluster", "stop", "status"]
+    if len(args) != 1 or args[0] not in names:
+        print(f"usage: python -m lab_utils.stack.broker {'|'.join(names)}|run -- COMMAND...", file=sys.stderr)
         return 2
-    return run_cli(lambda: print(COMMANDS[args[0]]()))
+    return run_cli(lambda: print(_commands(load_config())[args[0]]()))
 
 
 if __name__ == "__main__":

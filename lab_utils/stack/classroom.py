@@ -143,8 +143,8 @@ def neighbour_records(rng: random.Random) -> Iterator[Record]:
 class Classroom:
     """Two independent kafka-python producers (the classic producer's laptop and another student's)."""
 
-    def __init__(self, config: LabConfig | None = None, seed: int = 2026) -> None:
-        self.config = config or load_config()
+    def __init__(self, config: LabConfig, seed: int = 2026) -> None:
+        self.config = config
         self.rng = random.Random(seed)
         self.sent: Counter[str] = Counter()
         self._stop = threading.Event()
@@ -246,7 +246,7 @@ class Classroom:
 
 
 def _neighbour_for(seconds: float) -> None:
-    classroom = Classroom()
+    classroom = Classroom(load_config())
     print(f"Sending a classroom's traffic to {classroom.config.topic} for {seconds:g} s (Ctrl-C stops it).")
     classroom.start_neighbour(max_s=seconds)
     try:
@@ -267,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _seed_once() -> str:
-    classroom = Classroom()
+    classroom = Classroom(load_config())
     classroom.seed()
     return classroom.stop()
 

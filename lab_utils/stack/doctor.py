@@ -40,10 +40,10 @@ def _java() -> str:
     return f"Java {require_java()}"
 
 
-def _connector() -> str:
+def _connector(config: LabConfig) -> str:
     from lab_utils.stack.jvm import connector_jars, spark_version
 
-    names = [Path(jar).name for jar in connector_jars()]
+    names = [Path(jar).name for jar in connector_jars(config.lab_home)]
     expected = f"spark-sql-kafka-0-10_2.13-{spark_version()}.jar"
     if expected not in names:
         raise LabError(f"The Spark Kafka connector {expected} is missing: run `make setup`.")
@@ -51,20 +51,20 @@ def _connector() -> str:
 
 
 def _broker(config: LabConfig) -> str:
-    from lab_utils.clients import broker_answers, broker_down_message
+    from lab_utils.clients import broker_down_message
+    from lab_utils.stack.broker import broker_answers
 
     if not broker_answers(config.bootstrap_list[0], config.connect_timeout_s):
         raise LabError(broker_down_message(config.bootstrap_servers))
     return f"Kafka answers at {config.bootstrap_servers}"
 
 
-def run_checks(config: LabConfig | None = None) -> list[CheckResult]:
+def run_checks(config: LabConfig) -> list[CheckResult]:
     """Run every check; none of them raises."""
-    config = config or load_config()
     checks: list[tuple[str, Callable[[], str]]] = [
         ("Python", _python),
         ("Java", _java),
-        ("Spark + Kafka connector", _connector),
+        ("Spark + Kafka connector", lambda: _connector(config)),
         ("Kafka broker", lambda: _broker(config)),
     ]
     results = []
@@ -78,7 +78,7 @@ def run_checks(config: LabConfig | None = None) -> list[CheckResult]:
 
 def main() -> int:
     """Print the report; exit 1 when anything is wrong."""
-    results = run_checks()
+    results = run_checks(load_config())
     for result in results:
         print(result)
     return 0 if all(result.ok for result in results) else 1

@@ -7,7 +7,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 
-c = get_config()  # noqa: F821 - provided by Jupyter when it loads this file
+c = get_config()  # type: ignore[name-defined]  # noqa: F821 - Jupyter provides it when it loads this file
 c.ServerApp.ip = "127.0.0.1"  # never reachable from another machine
 c.ServerApp.root_dir = str(HERE.parent.parent / "notebooks")
 # Token authentication stays on (Jupyter's default): the URL with the token is printed at start.

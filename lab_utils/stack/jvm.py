@@ -10,11 +10,13 @@ resolved classpath is remembered under ``.lab/jvm`` so later runs, even offline,
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from lab_utils.config import load_config
@@ -100,21 +102,42 @@ def _resolve_classpath(pom: str, properties: dict[str, str], cache: Path) -> lis
     return cache.read_text().split(os.pathsep)
 
 
+@contextlib.contextmanager
+def jvm_output_to(log_file: Path) -> Iterator[None]:
+    """Point file descriptors 1 and 2 at ``log_file`` while the JVM is launched.
+
+    The JVM inherits them for its whole life, so its own stderr lines (JDK warnings, anything
+    log4j did not catch) go to the log file and never into a notebook cell or a terminal.
+    """
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    saved = [os.dup(1), os.dup(2)]
+    with open(log_file, "ab") as log:
+        try:
+            os.dup2(log.fileno(), 1)
+            os.dup2(log.fileno(), 2)
+            yield
+        finally:
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            for fd in saved:
+                os.close(fd)
+
+
 def kafka_version() -> str:
     """The Apache Kafka version the local broker runs."""
     return pom_property("kafka-broker.xml", "kafka.version")
 
 
-def broker_classpath() -> list[str]:
+def broker_classpath(lab_home: Path) -> list[str]:
     """Jars of the Apache Kafka broker (server, KRaft, storage tool, log4j2 binding)."""
-    cache = load_config().lab_home / "jvm" / f"kafka-broker-{kafka_version()}.classpath"
+    cache = lab_home / "jvm" / f"kafka-broker-{kafka_version()}.classpath"
     return _resolve_classpath("kafka-broker.xml", {}, cache)
 
 
-def tools_classpath() -> list[str]:
+def tools_classpath(lab_home: Path) -> list[str]:
     """Jars of Kafka's command-line tools (``kafka-tools``), the same Kafka release as the broker."""
     version = kafka_version()
-    cache = load_config().lab_home / "jvm" / f"kafka-tools-{version}.classpath"
+    cache = lab_home / "jvm" / f"kafka-tools-{version}.classpath"
     return _resolve_classpath("kafka-tools.xml", {"kafka.version": version}, cache)
 
 
@@ -130,7 +153,7 @@ def _artifact_name(jar: str) -> str:
     return _JAR_VERSION.sub("", Path(jar).name)
 
 
-def connector_jars() -> list[str]:
+def connector_jars(lab_home: Path) -> list[str]:
     """Jars the Spark Kafka connector adds to pyspark: its own and those pyspark lacks.
 
     Jars pyspark ships already (scala-library, hadoop-client, slf4j...) are left out, so the driver
@@ -139,21 +162,21 @@ def connector_jars() -> list[str]:
     import pyspark
 
     version = spark_version()
-    cache = load_config().lab_home / "jvm" / f"spark-kafka-{version}.classpath"
+    cache = lab_home / "jvm" / f"spark-kafka-{version}.classpath"
     jars = _resolve_classpath("spark-kafka.xml", {"spark.version": version}, cache)
     shipped = {_artifact_name(jar.name) for jar in (Path(pyspark.__file__).parent / "jars").glob("*.jar")}
     return [jar for jar in jars if _artifact_name(jar) not in shipped]
 
 
-def fetch_all() -> None:
+def fetch_all(lab_home: Path) -> None:
     """Resolve every jar the lab needs, once, so the lab and the tests can start offline."""
     require_java()
-    print(f"Kafka {kafka_version()} broker: {len(broker_classpath())} jars ready.")
+    print(f"Kafka {kafka_version()} broker: {len(broker_classpath(lab_home))} jars ready.")
     from lab_utils.stack.kafka_tools import TOOLS, install_tools  # it imports this module
 
-    jars, folder = len(tools_classpath()), install_tools()
+    jars, folder = len(tools_classpath(lab_home)), install_tools()
     print(f"Kafka {kafka_version()} command-line tools: {jars} jars ready; {', '.join(TOOLS)} in {folder}.")
-    print(f"Spark Kafka connector {spark_version()}: {len(connector_jars())} jars ready.")
+    print(f"Spark Kafka connector {spark_version()}: {len(connector_jars(lab_home))} jars ready.")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -162,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     if args != ["fetch"]:
         print("usage: python -m lab_utils.stack.jvm fetch", file=sys.stderr)
         return 2
-    return run_cli(fetch_all)
+    return run_cli(lambda: fetch_all(load_config().lab_home))
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ import sys
 import sysconfig
 from pathlib import Path
 
-from lab_utils.config import load_config
+from lab_utils.config import LabConfig, load_config
 from lab_utils.errors import LabError, run_cli
 from lab_utils.stack.jvm import POM_DIR, java_executable, kafka_version, tools_classpath
 
@@ -75,9 +75,8 @@ def broker_reachable(bootstrap: str, timeout_s: float = CONNECT_TIMEOUT_S) -> bo
     return not addresses
 
 
-def create_command(bootstrap: str, topic: str) -> str:
+def create_command(config: LabConfig, bootstrap: str, topic: str) -> str:
     """The kafka-topics command that creates ``topic`` (the lab's topic with the lab's partitions)."""
-    config = load_config()
     partitions = config.partitions if topic == config.topic else 1
     return (
         f"kafka-topics --bootstrap-server {bootstrap} --create --topic {shlex.quote(topic)} "
@@ -85,7 +84,7 @@ def create_command(bootstrap: str, topic: str) -> str:
     )
 
 
-def missing_topic_message(bootstrap: str, topic: str) -> str | None:
+def missing_topic_message(config: LabConfig, bootstrap: str, topic: str) -> str | None:
     """One sentence when ``topic`` does not exist and the broker will not create it on first use; None
     when the topic exists, the broker creates topics itself, or the broker cannot be asked."""
     from kafka import KafkaAdminClient
@@ -113,12 +112,12 @@ def missing_topic_message(bootstrap: str, topic: str) -> str | None:
     finally:
         admin.close()
     return (
-        f"Topic {topic!r} does not exist, and the broker at {bootstrap} does not create topics when they "
-        f"are first used: create it first with `{create_command(bootstrap, topic)}`, then run this again."
+        f"Topic {topic!r} does not exist, and the broker at {bootstrap} does not create topics when they are "
+        f"first used: create it first with `{create_command(config, bootstrap, topic)}`, then run this again."
     )
 
 
-def check_arguments(tool: str, args: list[str]) -> None:
+def check_arguments(config: LabConfig, tool: str, args: list[str]) -> None:
     """Raise a one-sentence LabError for a broker that does not answer or a topic that does not exist."""
     if {"--help", "-h", "--version"} & set(args):
         return
@@ -132,7 +131,7 @@ def check_arguments(tool: str, args: list[str]) -> None:
         )
     topic = option_value(args, "--topic")
     if tool in TOPIC_TOOLS and topic and not _secured(args):
-        message = missing_topic_message(bootstrap, topic)
+        message = missing_topic_message(config, bootstrap, topic)
         if message:
             raise LabError(message)
 
@@ -141,23 +140,23 @@ def _secured(args: list[str]) -> bool:
     return any(arg.split("=")[0] in _CONFIG_FILES or any(w in arg for w in _SECURITY_WORDS) for arg in args)
 
 
-def java_command(tool: str, args: list[str]) -> list[str]:
+def java_command(lab_home: Path, tool: str, args: list[str]) -> list[str]:
     """``java ... -cp <Kafka's jars> <the tool's class> args``, as ``bin/kafka-run-class.sh`` builds it."""
     return [
         # C1 only: a short-lived tool starts with ~40% less CPU; a console tool never needs C2's peak speed.
         java_executable(), "-Xmx512m", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData",
         "-Djava.awt.headless=true", "-Djava.net.preferIPv4Stack=true",
-        f"-Dkafka.logs.dir={load_config().lab_home / 'logs'}",
+        f"-Dkafka.logs.dir={lab_home / 'logs'}",
         f"-Dlog4j2.configurationFile={POM_DIR / 'tools-log4j2.properties'}",
         *shlex.split(os.environ.get("KAFKA_OPTS", "")),  # like Kafka's scripts (JAAS files, for example)
-        "-cp", os.pathsep.join(tools_classpath()), TOOLS[tool], *args,
+        "-cp", os.pathsep.join(tools_classpath(lab_home)), TOOLS[tool], *args,
     ]  # fmt: skip
 
 
-def run_tool(tool: str, args: list[str]) -> int:
+def run_tool(config: LabConfig, tool: str, args: list[str]) -> int:
     """Check the arguments, then replace this process with the tool's JVM (its exit code is the tool's)."""
-    check_arguments(tool, args)
-    command = java_command(tool, args)
+    check_arguments(config, tool, args)
+    command = java_command(config.lab_home, tool, args)
     sys.stdout.flush()
     os.execv(command[0], command)
     return 0  # not reached
@@ -198,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args or args[0] not in TOOLS:
         print(f"usage: python -m lab_utils.stack.kafka_tools {'|'.join(TOOLS)} ARGS...", file=sys.stderr)
         return 2
-    return run_cli(lambda: run_tool(args[0], args[1:]))
+    return run_cli(lambda: run_tool(load_config(), args[0], args[1:]))
 
 
 if __name__ == "__main__":

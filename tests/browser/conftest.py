@@ -72,7 +72,7 @@ def topic() -> Iterator[str]:
         yield os.environ["LAB_TOPIC"].strip()
         return
     from lab_utils.clients import admin_client
-    from lab_utils.topics import ensure_topic
+    from lab_utils.reference.topics import ensure_topic
 
     name = f"browser-{uuid.uuid4().hex[:8]}"
     config = replace(load_config(), topic=name, dlq_topic=f"{name}-dlq")

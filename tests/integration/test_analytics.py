@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from pyspark.sql import functions as F
 
-from lab_utils import analytics
-from lab_utils.analytics import overheat_episodes, sustained_overheating
 from lab_utils.config import PROJECT_ROOT
+from lab_utils.reference import analytics
+from lab_utils.reference.analytics import overheat_episodes, sustained_overheating
 
 pytestmark = pytest.mark.integration
 
@@ -137,7 +137,7 @@ def test_a_late_hot_reading_is_dropped_and_counted(spark, tmp_path: Path) -> Non
 
 
 def test_notebook_05_teaches_the_reference_rules() -> None:
-    """The episode query in notebook 05's cells uses the constants of lab_utils.analytics."""
+    """The episode query in notebook 05's cells uses the constants of lab_utils.reference.analytics."""
     notebook = json.loads((PROJECT_ROOT / "notebooks" / "05_windowed_analytics.ipynb").read_text())
     code = "\n".join("".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "code")
     expected = [

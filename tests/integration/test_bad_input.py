@@ -16,12 +16,13 @@ import time
 
 import pytest
 
-from lab_utils import readings as rules
 from lab_utils.clients import make_consumer
 from lab_utils.config import LabConfig
-from lab_utils.producer import send_raw
-from lab_utils.streaming import SensorPipeline, active_query
-from lab_utils.topics import ensure_topic
+from lab_utils.reference import readings as rules
+from lab_utils.reference.pipeline import SensorPipeline
+from lab_utils.reference.producer import send_raw
+from lab_utils.reference.topics import ensure_topic
+from lab_utils.streaming import active_query
 
 pytestmark = pytest.mark.integration
 

@@ -12,11 +12,11 @@ import pandas as pd
 import pytest
 
 from lab_utils.config import load_config
-from lab_utils.producer import BackgroundProducer
+from lab_utils.reference.pipeline import SensorPipeline
+from lab_utils.reference.producer import BackgroundProducer
+from lab_utils.reference.topics import describe_topic, ensure_topic
 from lab_utils.sensors import DEMO_STORIES
 from lab_utils.stack.broker import cluster_nodes, start_cluster, stop_cluster
-from lab_utils.streaming import SensorPipeline
-from lab_utils.topics import describe_topic, ensure_topic
 from tests.conftest import free_port_block, listening_addresses
 
 pytestmark = pytest.mark.integration
@@ -30,7 +30,7 @@ def _after(alerts: pd.DataFrame, moment: float) -> pd.DataFrame:
 def test_killing_one_broker_mid_stream_loses_nothing_and_alerts_keep_flowing(spark, tmp_path: Path) -> None:
     base = free_port_block(6)
     home = tmp_path / "cluster"
-    nodes = cluster_nodes(base, home)
+    nodes = cluster_nodes(home, base)
     bootstrap = ",".join(address for _, address in nodes)
     config = dataclasses.replace(
         load_config(),
@@ -44,8 +44,8 @@ def test_killing_one_broker_mid_stream_loses_nothing_and_alerts_keep_flowing(spa
     pipeline = SensorPipeline(spark, starting_offsets="earliest", config=config)
     producer = BackgroundProducer(sensors=3, interval_s=0.1, seed=4, stories=DEMO_STORIES, config=config)
     try:
-        assert start_cluster(base, home).startswith("Started a 3-broker Apache Kafka")
-        assert "already running" in start_cluster(base, home)
+        assert start_cluster(config, base, home).startswith("Started a 3-broker Apache Kafka")
+        assert "already running" in start_cluster(config, base, home)
         pids = [int(paths.pid_file.read_text()) for paths, _ in nodes]
         assert all({ip for ip, _ in listening_addresses(pid)} == {"127.0.0.1"} for pid in pids)
         ensure_topic(config=config)
@@ -71,7 +71,7 @@ def test_killing_one_broker_mid_stream_loses_nothing_and_alerts_keep_flowing(spa
     finally:
         pipeline.stop()
         producer.stop()
-        print(stop_cluster(base, home))
+        print(stop_cluster(home, base))
     keys = set(zip(snapshot.readings["sensor_id"], snapshot.readings["event_time"], strict=True))
     late_alerts = _after(snapshot.alerts, killed_at)
     print(f"cluster test: killed broker {victim}; {stats}; readings seen {len(snapshot.readings)}")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from lab_utils.config import load_config
 from lab_utils.stack import jvm, kafka_tools
 
 pytestmark = pytest.mark.integration
@@ -17,7 +18,7 @@ def test_this_machine_has_java_17_or_newer() -> None:
 
 
 def test_connector_matches_pyspark_and_leaves_out_jars_pyspark_ships() -> None:
-    jars = jvm.connector_jars()
+    jars = jvm.connector_jars(load_config().lab_home)
     names = [Path(jar).name for jar in jars]
     assert f"spark-sql-kafka-0-10_2.13-{jvm.spark_version()}.jar" in names
     assert any(name.startswith("kafka-clients-") for name in names)
@@ -26,7 +27,7 @@ def test_connector_matches_pyspark_and_leaves_out_jars_pyspark_ships() -> None:
 
 
 def test_each_tool_class_is_in_the_kafka_tools_jars_of_the_brokers_release() -> None:
-    jars = jvm.tools_classpath()
+    jars = jvm.tools_classpath(load_config().lab_home)
     names = {Path(jar).name for jar in jars}
     assert {f"kafka-tools-{jvm.kafka_version()}.jar", f"kafka-clients-{jvm.kafka_version()}.jar"} <= names
     classes = set()
@@ -37,7 +38,7 @@ def test_each_tool_class_is_in_the_kafka_tools_jars_of_the_brokers_release() -> 
 
 
 def test_the_tools_log_errors_to_the_terminal_and_warnings_to_a_file() -> None:
-    command = kafka_tools.java_command("kafka-topics", ["--list"])
+    command = kafka_tools.java_command(load_config().lab_home, "kafka-topics", ["--list"])
     assert command[-2:] == ["org.apache.kafka.tools.TopicCommand", "--list"]
     settings = next(arg for arg in command if arg.startswith("-Dlog4j2.configurationFile="))
     text = Path(settings.partition("=")[2]).read_text()

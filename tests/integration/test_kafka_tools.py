@@ -74,10 +74,10 @@ def test_the_assignment_commands_work_verbatim(broker: LabConfig, elsewhere: Pat
         assert groups.returncode == 0, groups.stderr
         assert group in groups.stdout.split()
     finally:
-        with admin_client() as admin:
+        with admin_client(broker) as admin:
             if group in {listed["group_id"] for listed in admin.list_groups()}:
                 admin.delete_groups([group])
-        delete_topic(topic)
+        delete_topic(topic, broker)
 
 
 @pytest.mark.parametrize("tool", ["kafka-console-producer", "kafka-console-consumer"])
@@ -100,5 +100,5 @@ def test_a_missing_topic_is_one_sentence_with_the_create_command(
         f"create it first with `kafka-topics --bootstrap-server {broker.bootstrap_servers} --create "
         f"--topic {topic} --partitions 1 --replication-factor 1`" in result.stderr
     )
-    with admin_client() as admin:
+    with admin_client(broker) as admin:
         assert topic not in admin.list_topics()

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from lab_utils.config import load_config
-from lab_utils.consumer import consume_live
-from lab_utils.producer import BackgroundProducer
+from lab_utils.reference.consumer import consume_live
+from lab_utils.reference.producer import BackgroundProducer
 from lab_utils.stack.broker import BrokerPaths, start_broker, stop_broker
 from lab_utils.topics import record_count
 from tests.conftest import free_port_pair
@@ -24,18 +24,18 @@ def test_producer_rides_out_a_broker_restart_without_losing_a_reading(tmp_path: 
     config = dataclasses.replace(load_config(), bootstrap_servers=address, topic="outage", lab_home=tmp_path)
     producer = BackgroundProducer(sensors=3, interval_s=0.1, config=config)
     try:
-        start_broker(paths, address)
+        start_broker(config, paths)
         producer.start()
         time.sleep(3)
         before = producer.stats()
         stop_broker(paths)  # the outage
         time.sleep(6)
         during = producer.stats()
-        start_broker(paths, address)  # back well within 30 s
+        start_broker(config, paths)  # back well within 30 s
         time.sleep(8)
         producer.stop()
         after = producer.stats()
-        in_topic = record_count(config.topic, config)  # every record, duplicates included
+        in_topic = record_count(config.topic, config=config)  # every record, duplicates included
         received = consume_live(
             seconds=30, max_messages=in_topic, from_beginning=True, config=config, show=None
         )

@@ -1,7 +1,7 @@
 """Spark's parser and the Python parser agree on every kind of record, valid or not.
 
-One set of rules (lab_utils/readings.py): JSON as RFC 8259 defines it, read with the limits of Spark's
-parser, then the reading's own rules. Each case below is one record and the reason both parsers must
+One set of rules (lab_utils/reference/readings.py): JSON as RFC 8259 defines it, read with the limits of
+Spark's parser, then the reading's own rules. Each case below is one record and the reason both parsers must
 give it (None: a valid reading). The groups after BASICS hold the inputs on which Python's json module
 and Spark's try_parse_json disagreed until both followed those rules (NOT_STANDARD_JSON: the ones they
 already agreed on).
@@ -15,9 +15,9 @@ from datetime import UTC, datetime
 import pytest
 from pyspark.sql import DataFrame, SparkSession
 
-from lab_utils import readings as rules
-from lab_utils.readings import InvalidReading, parse
-from lab_utils.streaming import alerts, parse_readings, rejected_records, valid_readings
+from lab_utils.reference import readings as rules
+from lab_utils.reference.parsing import alerts, parse_readings, rejected_records, valid_readings
+from lab_utils.reference.readings import InvalidReading, parse
 
 pytestmark = pytest.mark.integration
 

@@ -12,9 +12,10 @@ import time
 import pytest
 
 from lab_utils.config import LabConfig
-from lab_utils.consumer import consume_live
-from lab_utils.producer import BackgroundProducer, send_raw
-from lab_utils.topics import describe_topic, ensure_topic, partition_for, record_count
+from lab_utils.reference.consumer import consume_live
+from lab_utils.reference.producer import BackgroundProducer, send_raw
+from lab_utils.reference.topics import describe_topic, ensure_topic
+from lab_utils.topics import partition_for, record_count
 from tests.conftest import free_port_pair
 
 pytestmark = pytest.mark.integration
@@ -61,7 +62,7 @@ def test_background_producer_delivers_every_reading_keyed_by_sensor(
     assert producer.stop() == "The producer is not running."
 
     received = consume_live(max_messages=100, seconds=20, from_beginning=True, config=config, show=None)
-    assert len(received) == 100 and record_count(config=config) == 100
+    assert len(received) == 100 and record_count(config.topic, config) == 100
     for item in received:
         assert item.reading is not None
         assert item.partition == partition_for(item.reading.sensor_id, broker.partitions)

@@ -12,8 +12,8 @@ import sys
 import pytest
 
 from lab_utils.config import LabConfig
-from lab_utils.producer import send_raw
-from lab_utils.topics import ensure_topic
+from lab_utils.reference.producer import send_raw
+from lab_utils.reference.topics import ensure_topic
 
 pytestmark = pytest.mark.integration
 

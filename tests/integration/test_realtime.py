@@ -19,10 +19,12 @@ from kafka import TopicPartition
 from lab_utils import realtime
 from lab_utils.clients import make_consumer, make_producer
 from lab_utils.config import LabConfig
-from lab_utils.readings import Reading, iso_utc
-from lab_utils.realtime import Alert, alert_records, alerts_topic
-from lab_utils.streaming import kafka_source, parse_readings, valid_readings
-from lab_utils.topics import delete_topic, ensure_topic
+from lab_utils.realtime import alerts_topic
+from lab_utils.reference.parsing import kafka_source, parse_readings, valid_readings
+from lab_utils.reference.readings import Reading, iso_utc
+from lab_utils.reference.realtime_alerts import Alert, alert_records
+from lab_utils.reference.topics import ensure_topic
+from lab_utils.topics import delete_topic
 
 pytestmark = pytest.mark.integration
 

@@ -7,8 +7,8 @@ import pytest
 from nbclient import NotebookClient
 
 from lab_utils.config import PROJECT_ROOT, LabConfig
-from lab_utils.producer import BackgroundProducer
-from lab_utils.streaming import SensorPipeline
+from lab_utils.reference.pipeline import SensorPipeline
+from lab_utils.reference.producer import BackgroundProducer
 
 pytestmark = pytest.mark.integration
 

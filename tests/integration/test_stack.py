@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -13,10 +14,10 @@ import psutil
 import pytest
 
 from lab_utils.clients import make_consumer, make_producer
-from lab_utils.config import LabConfig
+from lab_utils.config import LabConfig, load_config
 from lab_utils.errors import LabError
+from lab_utils.reference.topics import ensure_topic
 from lab_utils.stack import broker
-from lab_utils.topics import ensure_topic
 from tests.conftest import free_port_pair, listening_addresses
 
 pytestmark = pytest.mark.integration
@@ -33,16 +34,16 @@ def _broker_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[
 
 
 def test_produce_then_consume_with_kafka_python(broker: LabConfig, topic_name: str) -> None:
-    ensure_topic(topic_name)
-    producer = make_producer()
+    ensure_topic(topic_name, config=broker)
+    producer = make_producer(broker)
     sent = [{"sensor_id": f"S{i % 3 + 1}", "suhu": 70.0 + i} for i in range(10)]
     for reading in sent:
-        producer.send(topic_name, json.dumps(reading).encode(), key=reading["sensor_id"].encode()).get(
+        producer.send(topic_name, json.dumps(reading).encode(), key=str(reading["sensor_id"]).encode()).get(
             timeout=10
         )
     producer.close()
 
-    consumer = make_consumer(auto_offset_reset="earliest", consumer_timeout_ms=5000)
+    consumer = make_consumer(broker, auto_offset_reset="earliest", consumer_timeout_ms=5000)
     consumer.subscribe([topic_name])
     received = [json.loads(record.value) for record in consumer]
     consumer.close()
@@ -50,8 +51,8 @@ def test_produce_then_consume_with_kafka_python(broker: LabConfig, topic_name: s
 
 
 def test_spark_batch_reads_the_topic_through_the_connector(spark, broker: LabConfig, topic_name: str) -> None:
-    ensure_topic(topic_name)
-    producer = make_producer()
+    ensure_topic(topic_name, config=broker)
+    producer = make_producer(broker)
     for i in range(7):
         producer.send(topic_name, json.dumps({"sensor_id": "S1", "suhu": 75 + i}).encode(), key=b"S1")
     producer.flush()
@@ -75,7 +76,7 @@ def test_broker_down_is_one_sentence_within_5_seconds(monkeypatch: pytest.Monkey
     monkeypatch.setenv("LAB_BOOTSTRAP_SERVERS", f"127.0.0.1:{port}")
     started = time.monotonic()
     with pytest.raises(LabError) as caught:
-        make_producer()
+        make_producer(load_config())
     elapsed = time.monotonic() - started
     message = str(caught.value)
     assert elapsed < 5.0
@@ -113,9 +114,9 @@ def test_a_cluster_id_starting_with_a_dash_still_formats_and_starts(
     would take for an option (a CI run failed that way)."""
     monkeypatch.setattr(broker, "new_cluster_id", lambda: "-EOJOHzLTy2rdJfCnP_w8Q")
     paths = broker.BrokerPaths(tmp_path / "kafka")
-    address = f"127.0.0.1:{free_port_pair()}"
+    config = dataclasses.replace(load_config(), bootstrap_servers=f"127.0.0.1:{free_port_pair()}")
     try:
-        assert broker.start_broker(paths, address).startswith("Started Apache Kafka 4.")
+        assert broker.start_broker(config, paths).startswith("Started Apache Kafka 4.")
         assert "cluster.id=-EOJOHzLTy2rdJfCnP_w8Q" in (paths.data / "meta.properties").read_text()
     finally:
         broker.stop_broker(paths)
@@ -135,9 +136,10 @@ def test_start_uses_a_broker_it_did_not_start(broker: LabConfig, tmp_path: Path)
 
 def test_stop_spark_ends_the_jvm_and_cleans_its_temp_files(broker: LabConfig) -> None:
     code = (
+        "from lab_utils.config import load_config\n"
         "from lab_utils.spark import get_spark, stop_spark\n"
         "from pyspark import SparkContext\n"
-        "s = get_spark(); s.range(3).count()\n"
+        "s = get_spark(load_config()); s.range(3).count()\n"
         "import os; print(SparkContext._gateway.proc.pid, os.getpid(), flush=True)\n"
         "print(stop_spark())\n"
     )

@@ -17,10 +17,10 @@ import pytest
 from kafka import KafkaProducer
 
 from lab_utils.config import LabConfig
-from lab_utils.producer import BackgroundProducer, send_raw
+from lab_utils.reference.parsing import kafka_source, parse_readings, valid_readings
+from lab_utils.reference.producer import BackgroundProducer, send_raw
+from lab_utils.reference.topics import ensure_topic
 from lab_utils.storage import history_path, read_history, reset_storage
-from lab_utils.streaming import kafka_source, parse_readings, valid_readings
-from lab_utils.topics import ensure_topic
 
 pytestmark = pytest.mark.integration
 

@@ -9,7 +9,8 @@ import pytest
 
 from lab_utils.clients import admin_client
 from lab_utils.config import LabConfig
-from lab_utils.topics import delete_topic, describe_topic, ensure_topic
+from lab_utils.reference.topics import describe_topic, ensure_topic
+from lab_utils.topics import delete_topic
 from tests.unit.test_topic_rules import _create_cell
 
 pytestmark = pytest.mark.integration

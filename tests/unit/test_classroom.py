@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from lab_utils import readings
+from lab_utils.reference import readings
 from lab_utils.stack import classroom
 
 

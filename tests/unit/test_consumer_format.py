@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from lab_utils.consumer import Received, format_received
-from lab_utils.readings import Reading
+from lab_utils.reference.consumer import Received, format_received
+from lab_utils.reference.readings import Reading
 
 
 def test_alert_lines_are_marked_and_others_are_not() -> None:
@@ -21,7 +21,7 @@ def test_invalid_records_show_their_reason() -> None:
 def test_a_kafka_record_is_parsed_and_formatted_on_its_own() -> None:
     from kafka.consumer.fetcher import ConsumerRecord
 
-    from lab_utils.consumer import format_record, received_from
+    from lab_utils.reference.consumer import format_record, received_from
 
     def record(value: bytes) -> ConsumerRecord:
         return ConsumerRecord("sensor-suhu", 1, -1, 42, 0, 0, b"S1", value, [], None, 2, len(value), -1)

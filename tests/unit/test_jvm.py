@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from lab_utils.config import load_config
 from lab_utils.errors import LabError
 from lab_utils.stack import jvm, kafka_tools
 
@@ -102,20 +103,20 @@ def test_help_and_secured_connections_skip_the_topic_check(monkeypatch: pytest.M
 
     monkeypatch.setattr(kafka_tools, "missing_topic_message", fail)
     monkeypatch.setattr(kafka_tools, "broker_reachable", lambda _: True)
-    kafka_tools.check_arguments("kafka-console-producer", ["--help"])
+    kafka_tools.check_arguments(load_config(), "kafka-console-producer", ["--help"])
     topic_args = ["--bootstrap-server", "b:9092", "--topic", "t"]
-    kafka_tools.check_arguments("kafka-topics", [*topic_args, "--describe"])
+    kafka_tools.check_arguments(load_config(), "kafka-topics", [*topic_args, "--describe"])
     for secured in ("--producer.config=client.properties", "--producer-property=security.protocol=SSL"):
-        kafka_tools.check_arguments("kafka-console-producer", [*topic_args, secured])
+        kafka_tools.check_arguments(load_config(), "kafka-console-producer", [*topic_args, secured])
 
 
 def test_the_create_command_gives_the_lab_topic_its_partitions(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LAB_PARTITIONS", "3")
-    assert kafka_tools.create_command("localhost:9092", "sensor-suhu") == (
+    assert kafka_tools.create_command(load_config(), "localhost:9092", "sensor-suhu") == (
         "kafka-topics --bootstrap-server localhost:9092 --create --topic sensor-suhu "
         "--partitions 3 --replication-factor 1"
     )
-    assert "--partitions 1 " in kafka_tools.create_command("localhost:9092", "mine")
+    assert "--partitions 1 " in kafka_tools.create_command(load_config(), "localhost:9092", "mine")
 
 
 def test_unknown_tool_prints_usage(capsys: pytest.CaptureFixture[str]) -> None:

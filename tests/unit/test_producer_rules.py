@@ -6,8 +6,8 @@ from types import SimpleNamespace
 
 from kafka.serializer import DefaultSerializer, JsonSerializer
 
-from lab_utils.producer import DELIVERY, producer_settings, reference_differences
-from lab_utils.readings import Reading
+from lab_utils.reference.producer import DELIVERY, producer_settings, reference_differences
+from lab_utils.reference.readings import Reading
 
 READING = Reading("S2", 81.5, "2026-11-27T10:00:00.000Z")
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from lab_utils import readings as rules
-from lab_utils.producer import BackgroundProducer
-from lab_utils.readings import InvalidReading, Reading
+from lab_utils.config import load_config
+from lab_utils.reference import readings as rules
+from lab_utils.reference.producer import BackgroundProducer
+from lab_utils.reference.readings import InvalidReading, Reading
 
 
 @pytest.mark.parametrize(
@@ -20,5 +21,5 @@ from lab_utils.readings import InvalidReading, Reading
 )
 def test_invalid_readings_are_refused_before_sending(reading: Reading, reason: str) -> None:
     with pytest.raises(InvalidReading) as caught:
-        BackgroundProducer().send(reading)
+        BackgroundProducer(config=load_config()).send(reading)
     assert caught.value.reason == reason

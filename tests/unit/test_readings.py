@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from lab_utils import readings as rules
-from lab_utils.readings import InvalidReading, Reading, parse, validate
+from lab_utils.reference import readings as rules
+from lab_utils.reference.readings import InvalidReading, Reading, parse, validate
 
 
 @pytest.mark.parametrize(("suhu", "alert"), [(79.9, False), (80.0, False), (80.01, True), (95.0, True)])

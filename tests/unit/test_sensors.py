@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from lab_utils.readings import MAX_SUHU, MIN_SUHU, parse
+from lab_utils.reference.readings import MAX_SUHU, MIN_SUHU, parse
 from lab_utils.sensors import SensorSimulator, sensor_ids
 
 

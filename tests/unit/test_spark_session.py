@@ -86,7 +86,7 @@ def recorded(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[tuple[
     monkeypatch.setattr(pyspark.sql, "SparkSession", fake)  # what the cell imports
     monkeypatch.setattr(lab_spark, "SparkSession", fake)  # what get_spark uses
     monkeypatch.setattr(lab_spark, "quiet_launch", quiet_launch)
-    monkeypatch.setattr(lab_spark, "connector_jars", lambda: list(JARS))
+    monkeypatch.setattr(lab_spark, "connector_jars", lambda lab_home: list(JARS))
     yield log, dataclasses.replace(load_config(), lab_home=tmp_path)
 
 

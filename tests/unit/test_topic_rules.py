@@ -15,8 +15,9 @@ from typing import Any
 import pytest
 from kafka.errors import TopicAlreadyExistsError
 
-import lab_utils.topics as topics
+import lab_utils.reference.topics as topics
 from lab_utils.config import PROJECT_ROOT, LabConfig, load_config
+from lab_utils.topics import partition_for
 
 
 class _Admin:
@@ -93,5 +94,5 @@ def test_partition_for_is_what_the_notebook_computes() -> None:
     keys = [f"S{i}" for i in range(1, 50)] + ["X1", "sensor-α"]
     for count in (1, 2, 3, 7):
         assert [namespace["partition_of"](key, count) for key in keys] == [
-            topics.partition_for(key, count) for key in keys
+            partition_for(key, count) for key in keys
         ]

@@ -21,9 +21,9 @@ from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 
 from lab_utils.clients import make_consumer
-from lab_utils.config import LabConfig, load_config
+from lab_utils.config import LabConfig
 from lab_utils.errors import LabError
-from lab_utils.readings import InvalidReading, Reading, parse
+from lab_utils.reference.readings import InvalidReading, Reading, parse
 
 # How long one poll() waits for records when none are there yet (notebook 03's loop uses it too).
 POLL_MS = 200
@@ -92,7 +92,8 @@ def consume_live(
     from_beginning: bool = False,
     group_id: str | None = None,
     topic: str | None = None,
-    config: LabConfig | None = None,
+    *,
+    config: LabConfig,
     show: Callable[[str], None] | None = print,
 ) -> list[Received]:
     """Print readings as they arrive until ``seconds`` pass or ``max_messages`` arrived.
@@ -100,7 +101,6 @@ def consume_live(
     ``seconds`` defaults to the profile's ``consume_seconds``: a notebook cell always ends, even
     when fewer than ``max_messages`` records come. Pass ``math.inf`` to run until interrupted.
     """
-    config = config or load_config()
     topic = topic or config.topic
     deadline = time.monotonic() + (config.consume_seconds if seconds is None else seconds)
     consumer = _open(config, topic, group_id, from_beginning)
@@ -125,7 +125,8 @@ def consume_live(
 def read_range(
     start: dict[TopicPartition, int],
     end: dict[TopicPartition, int],
-    config: LabConfig | None = None,
+    *,
+    config: LabConfig,
     timeout_s: float = 10.0,
 ) -> list[ConsumerRecord]:
     """Every record with ``start[tp] <= offset < end[tp]``, read by a consumer without a group.
@@ -133,7 +134,6 @@ def read_range(
     Self-checks use it to find what really is at those coordinates, independently of the consumer
     under test. Bounded by ``timeout_s``: records that do not exist (yet) are simply not returned.
     """
-    config = config or load_config()
     wanted = {tp: (start[tp], end[tp]) for tp in start if tp in end and start[tp] < end[tp]}
     if not wanted:
         return []
@@ -153,10 +153,9 @@ def read_range(
 
 
 def read_at(
-    coordinates: Iterable[tuple[int, int]], topic: str | None = None, config: LabConfig | None = None
+    coordinates: Iterable[tuple[int, int]], topic: str | None = None, *, config: LabConfig
 ) -> dict[tuple[int, int], ConsumerRecord]:
     """The records stored at these (partition, offset) coordinates of ``topic``; missing ones are absent."""
-    config = config or load_config()
     topic = topic or config.topic
     wanted = set(coordinates)
     start: dict[TopicPartition, int] = {}

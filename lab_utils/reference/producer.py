@@ -24,11 +24,11 @@ from kafka.errors import KafkaError
 from kafka.serializer import DefaultSerializer, JsonSerializer
 
 from lab_utils.clients import make_producer
-from lab_utils.config import LabConfig, load_config
+from lab_utils.config import LabConfig
 from lab_utils.errors import LabError
-from lab_utils.readings import Reading, validate
+from lab_utils.reference.readings import Reading, validate
+from lab_utils.reference.topics import ensure_topic
 from lab_utils.sensors import SensorSimulator
-from lab_utils.topics import ensure_topic
 
 # Wait for every in-sync replica (acks="all"), and let the broker drop a retried duplicate (idempotence).
 DELIVERY: dict[str, Any] = {"acks": "all", "enable_idempotence": True}
@@ -111,11 +111,12 @@ class BackgroundProducer:
         duration_s: float | None = None,
         max_rounds: int | None = None,
         topic: str | None = None,
-        config: LabConfig | None = None,
+        *,
+        config: LabConfig,
         on_send: Callable[[Reading], None] | None = None,
         stories: dict[str, list[float]] | None = None,
     ) -> None:
-        self.config = config or load_config()
+        self.config = config
         self.topic = topic or self.config.topic
         self.interval_s = self.config.interval_s if interval_s is None else interval_s
         self.duration_s = duration_s
@@ -234,14 +235,13 @@ class BackgroundProducer:
 
 
 def send_raw(
-    value: bytes | None, key: bytes | None = None, topic: str | None = None, config: LabConfig | None = None
+    value: bytes | None, key: bytes | None = None, topic: str | None = None, *, config: LabConfig
 ) -> tuple[int, int]:
     """Send one record exactly as given (even a broken one) and wait for Kafka to confirm it.
 
     Notebook 04 and the tests use it to show what the pipeline does with bad input.
     Returns the record's (partition, offset).
     """
-    config = config or load_config()
     producer = make_producer(config, **DELIVERY)
     try:
         metadata = producer.send(topic or config.topic, value, key=key).get(timeout=30)

@@ -3,8 +3,8 @@ and the records that are not readings sent to the dead-letter topic, counted.
 
 The job itself is ``lab_utils/programs/sensor_alerts.py``. An alert is one valid reading above the
 threshold, printed with where it came from (partition, offset); an episode is one stretch of
-sustained overheating (``lab_utils.analytics``). Rows are printed in event-time order within each
-micro-batch; with ``--realtime`` each alert as it arrives (``lab_utils.realtime``, notebook 07). The
+sustained overheating (``lab_utils.reference.analytics``). Rows are printed in event-time order within
+each micro-batch; with ``--realtime`` each alert as it arrives (``realtime_alerts``, notebook 07). The
 capstone notebook (08) compares the ``--json`` lines with the student's own job.
 """
 
@@ -16,8 +16,8 @@ from collections.abc import Callable
 from pyspark.sql import DataFrame, Row
 
 from lab_utils.config import LabConfig
-from lab_utils.readings import iso_utc
-from lab_utils.streaming import write_dead_letters
+from lab_utils.reference.pipeline import write_dead_letters
+from lab_utils.reference.readings import iso_utc
 
 Printer = Callable[[str], None]
 

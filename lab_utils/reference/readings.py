@@ -3,7 +3,7 @@
 A reading on the topic is JSON: ``{"sensor_id": "S1", "suhu": 71.3, "ts": "2026-11-27T10:00:00.000Z"}``.
 ``ts`` is optional (the classic assignment sends ``{"sensor_id": "S1", "suhu": 70}``): the Kafka
 record's timestamp stands in. The producer validates before sending, the live consumer validates
-what it reads, and ``lab_utils.streaming`` applies the same rules (and reasons) in Spark SQL.
+what it reads, and ``lab_utils.reference.parsing`` applies the same rules (and reasons) in Spark SQL.
 
 JSON means RFC 8259 JSON, read the way Spark's parser (Jackson, under ``try_parse_json``) reads it, so
 that Python and Spark give every record the same reason (tests/integration/test_parsing_parity.py):
