@@ -27,9 +27,10 @@ lab: setup  ## set up, start the broker if none answers, open JupyterLab on note
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/jupyter lab --config=lab_utils/stack/jupyter_server_config.py \
 		$(ROOT_FLAG) $(LAB_ARGS)
 
-lint: setup  ## ruff over the package, the tests and the notebooks
+lint: setup  ## ruff over the package, the tests and the notebooks; mypy over the package and the benchmark
 	$(VENV)/bin/ruff check lab_utils tests notebooks benchmarks conftest.py
 	$(VENV)/bin/ruff format --check lab_utils tests notebooks benchmarks conftest.py
+	$(VENV)/bin/mypy
 
 # The tests in order, then the notebooks three at a time (each alone in a fresh kernel: --dist loadfile
 # keeps a notebook's cells together), so their bounded waits overlap. One broker for both.
