@@ -83,6 +83,8 @@ def _open(config: LabConfig, topic: str, group_id: str | None, from_beginning: b
     assigned = [TopicPartition(topic, p) for p in sorted(partitions)]
     consumer.assign(assigned)
     (consumer.seek_to_beginning if from_beginning else consumer.seek_to_end)(*assigned)
+    for partition in assigned:  # fix the positions now: "from now" means from this call, not the first poll
+        consumer.position(partition)
     return consumer
 
 

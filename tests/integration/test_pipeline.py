@@ -7,12 +7,16 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
+from typing import Any
 
 import pytest
+from kafka import KafkaConsumer
 
 from lab_utils.config import LabConfig
-from lab_utils.reference.consumer import consume_live
+from lab_utils.reference import consumer as consumer_module
+from lab_utils.reference.consumer import Received, consume_live
 from lab_utils.reference.producer import BackgroundProducer, send_raw
 from lab_utils.reference.topics import describe_topic, ensure_topic
 from lab_utils.topics import partition_for, record_count
@@ -100,11 +104,34 @@ def test_a_consumer_group_carries_on_where_it_stopped(broker: LabConfig, topic_n
     assert len(first) == 12 and len(second) == 18 and len(seen) == 30
 
 
-def test_from_now_skips_history(broker: LabConfig, topic_name: str) -> None:
+open_consumer = consumer_module._open  # the real one, kept before a test wraps it
+
+
+def test_from_now_skips_history_and_reads_what_comes_after(
+    broker: LabConfig, topic_name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     config = _config_for(broker, topic_name)
     ensure_topic(config=config)
-    send_raw(b'{"sensor_id": "S1", "suhu": 70}', key=b"S1", config=config)
-    assert consume_live(seconds=2, config=config, show=None) == []
+    send_raw(b'{"sensor_id": "S1", "suhu": 70}', key=b"S1", config=config)  # history
+    positioned = threading.Event()
+
+    def open_and_tell(*args: Any) -> KafkaConsumer:  # the real _open; the test learns when it returned
+        opened = open_consumer(*args)
+        positioned.set()
+        return opened
+
+    monkeypatch.setattr(consumer_module, "_open", open_and_tell)
+    received: list[Received] = []
+    reader = threading.Thread(
+        target=lambda: received.extend(consume_live(seconds=8, max_messages=2, config=config, show=None))
+    )
+    reader.start()
+    assert positioned.wait(timeout=30), "the consumer did not open"
+    partition, offset = send_raw(b'{"sensor_id": "S2", "suhu": 81.5}', key=b"S2", config=config)
+    reader.join(timeout=30)
+    assert [(r.partition, r.offset, r.reading and r.reading.sensor_id) for r in received] == [
+        (partition, offset, "S2")
+    ]
 
 
 def test_sensor_alerts_available_now_prints_exactly_the_readings_above_80(
