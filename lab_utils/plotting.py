@@ -25,7 +25,7 @@ SENSOR_COLOURS = ["C0", "C1", "C2", "C4", "C5", "C6", "C7", "C8", "C9"]
 PNG_COLOURS = 64  # a chart needs few colours: a palette PNG is a third of the size, and looks the same
 
 
-def readings_figure(readings: pd.DataFrame, threshold: float = 80.0, title: str | None = None) -> Figure:
+def readings_figure(readings: pd.DataFrame, threshold: float, title: str | None = None) -> Figure:
     """One line per sensor over event time, the threshold as a dashed line, alerts as red dots."""
     figure, axes = plt.subplots(figsize=(9, 4), layout="constrained")
     if readings.empty:
@@ -69,7 +69,7 @@ def time_format(times: pd.Series) -> Callable[[object], str]:
     return show
 
 
-def highlight_alerts(frame: pd.DataFrame, threshold: float = 80.0) -> Styler:
+def highlight_alerts(frame: pd.DataFrame, threshold: float) -> Styler:
     """A Styler that colours every row whose ``suhu`` is strictly above the threshold.
 
     Times read as a person reads them (:func:`time_format`) and the row index is hidden: it numbers
@@ -99,7 +99,7 @@ def figure_png(figure: Figure) -> bytes:
     return small.getvalue()
 
 
-def windows_figure(stats: pd.DataFrame, threshold: float = 80.0) -> Figure:
+def windows_figure(stats: pd.DataFrame, threshold: float) -> Figure:
     """Average (line) and maximum (dotted) per sensor per window, with the threshold line."""
     figure, axes = plt.subplots(figsize=(9, 4), layout="constrained")
     if stats.empty:

@@ -55,7 +55,7 @@ class SensorSimulator:
 
     def __init__(
         self,
-        count: int = 3,
+        count: int,  # config.sensor_count: 3 by default (LAB_SENSORS)
         seed: int | None = None,
         first_episode_within: int = 6,
         mean_gap_readings: int = 45,

@@ -1,11 +1,11 @@
-"""Streaming-query plumbing: start by name, wait, watch for a bounded time, stop, and read offsets.
+"""Streaming-query plumbing: wait for a start, watch for a bounded time, stop by name, read offsets.
 
 Notebooks 04-07 write their queries (``readStream``, ``writeStream``) in their cells; this module holds
-what they should not have to type. Queries are started by name and idempotently: starting a name
-again replaces the old query. :func:`watch_queries` is the bounded loop of every streaming cell, so a
-headless run always ends. :func:`completed_offsets` tells which Kafka records a query has finished,
-which notebook 04's self-checks compare with a ``spark.read`` of the same offsets. :class:`LiveTable`
-is a bounded pandas table fed by ``foreachBatch``.
+what they should not have to type. A start cell first stops the query of the same name
+(:func:`stop_query`), so running it twice replaces the query. :func:`watch_queries` is the bounded
+loop of every streaming cell, so a headless run always ends. :func:`completed_offsets` tells which
+Kafka records a query has finished, which notebook 04's self-checks compare with a ``spark.read`` of
+the same offsets. :class:`LiveTable` is a bounded pandas table fed by ``foreachBatch``.
 """
 
 from __future__ import annotations
@@ -209,19 +209,3 @@ class LiveTable:
     def clear(self) -> None:
         with self._lock:
             self._frame = pd.DataFrame()
-
-
-def start_foreach_batch(
-    frame: DataFrame,
-    name: str,
-    function: Callable[[DataFrame, int], None],
-    trigger_seconds: float,
-    output_mode: str = "append",
-) -> StreamingQuery:
-    """Run ``function`` on every micro-batch of ``frame`` in a query called ``name`` (replacing one)."""
-    stop_query(frame.sparkSession, name)
-    writer = frame.writeStream.queryName(name).outputMode(output_mode).foreachBatch(function)
-    # a micro-batch every trigger_seconds (config.trigger_seconds); 0 means as fast as possible
-    return (
-        writer.trigger(processingTime=f"{trigger_seconds} seconds") if trigger_seconds > 0 else writer
-    ).start()

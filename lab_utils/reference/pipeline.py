@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
+from pyspark.sql.streaming import StreamingQuery
 
 from lab_utils.config import LabConfig
 from lab_utils.errors import LabError
@@ -28,7 +29,6 @@ from lab_utils.streaming import (
     LiveTable,
     active_query,
     batch_to_pandas,
-    start_foreach_batch,
     stop_query,
     wait_until_started,
     watch_queries,
@@ -66,6 +66,22 @@ def ensure_dead_letter_topic(config: LabConfig) -> str:
     return ensure_topic(
         config.dlq_topic, configs={"max.message.bytes": str(DLQ_MAX_MESSAGE_BYTES)}, config=config
     )
+
+
+def start_foreach_batch(
+    frame: DataFrame,
+    name: str,
+    function: Callable[[DataFrame, int], None],
+    trigger_seconds: float,
+    output_mode: str = "append",
+) -> StreamingQuery:
+    """Run ``function`` on every micro-batch of ``frame`` in a query called ``name`` (replacing one)."""
+    stop_query(frame.sparkSession, name)
+    writer = frame.writeStream.queryName(name).outputMode(output_mode).foreachBatch(function)
+    # a micro-batch every trigger_seconds (config.trigger_seconds); 0 means as fast as possible
+    return (
+        writer.trigger(processingTime=f"{trigger_seconds} seconds") if trigger_seconds > 0 else writer
+    ).start()
 
 
 @dataclass

@@ -245,8 +245,8 @@ class Classroom:
         return ", ".join(f"{count} {kind}" for kind, count in sorted(self.sent.items()))
 
 
-def _neighbour_for(seconds: float) -> None:
-    classroom = Classroom(load_config())
+def _neighbour_for(config: LabConfig, seconds: float) -> None:
+    classroom = Classroom(config)
     print(f"Sending a classroom's traffic to {classroom.config.topic} for {seconds:g} s (Ctrl-C stops it).")
     classroom.start_neighbour(max_s=seconds)
     try:
@@ -259,15 +259,15 @@ def main(argv: list[str] | None = None) -> int:
     """``python -m lab_utils.stack.classroom seed`` or ``... neighbour SECONDS``."""
     args = sys.argv[1:] if argv is None else argv
     if args == ["seed"]:
-        return run_cli(lambda: print(_seed_once()))
+        return run_cli(lambda: print(_seed_once(load_config())))
     if len(args) == 2 and args[0] == "neighbour" and args[1].replace(".", "", 1).isdigit():
-        return run_cli(lambda: _neighbour_for(float(args[1])))
+        return run_cli(lambda: _neighbour_for(load_config(), float(args[1])))
     print("usage: python -m lab_utils.stack.classroom seed | neighbour SECONDS", file=sys.stderr)
     return 2
 
 
-def _seed_once() -> str:
-    classroom = Classroom(load_config())
+def _seed_once(config: LabConfig) -> str:
+    classroom = Classroom(config)
     classroom.seed()
     return classroom.stop()
 

@@ -33,7 +33,7 @@ def test_figure_has_a_line_per_sensor_the_threshold_and_alert_points() -> None:
 
 
 def test_empty_readings_still_draw() -> None:
-    figure = readings_figure(pd.DataFrame(columns=["sensor_id", "suhu", "event_time"]))
+    figure = readings_figure(pd.DataFrame(columns=["sensor_id", "suhu", "event_time"]), 80.0)
     assert figure_png(figure).startswith(b"\x89PNG")
 
 
@@ -64,7 +64,7 @@ def test_times_drop_what_carries_no_information() -> None:
 
 def test_an_empty_table_still_styles() -> None:
     empty = pd.DataFrame({"event_time": pd.Series(dtype="datetime64[ns]"), "suhu": pd.Series(dtype=float)})
-    assert "event_time" in highlight_alerts(empty).to_html()
+    assert "event_time" in highlight_alerts(empty, 80.0).to_html()
 
 
 def test_no_sensor_line_is_alert_red_and_a_busy_chart_stays_small() -> None:
@@ -82,7 +82,7 @@ def test_no_sensor_line_is_alert_red_and_a_busy_chart_stays_small() -> None:
             "event_time": [time for time in times for _ in sensors],
         }
     )
-    figure = readings_figure(readings)
+    figure = readings_figure(readings, 80.0)
     colours = [to_hex(line.get_color()) for line in figure.axes[0].get_lines()[: len(sensors)]]
     assert ALERT_COLOUR not in colours
     png = figure_png(figure)

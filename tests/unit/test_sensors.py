@@ -19,7 +19,7 @@ def _series(seed: int, ticks: int, count: int = 3) -> dict[str, list[float]]:
 
 
 def test_default_sensors_are_s1_s2_s3() -> None:
-    readings = SensorSimulator(seed=1).tick()
+    readings = SensorSimulator(3, seed=1).tick()
     assert [r.sensor_id for r in readings] == ["S1", "S2", "S3"]
 
 
@@ -44,7 +44,7 @@ def test_readings_are_mostly_idle_not_uniform_noise() -> None:
 
 
 def test_readings_round_trip_through_the_wire_format() -> None:
-    reading = SensorSimulator(seed=2).tick(datetime(2026, 11, 27, 10, 0, 0, 123000, tzinfo=UTC))[0]
+    reading = SensorSimulator(3, seed=2).tick(datetime(2026, 11, 27, 10, 0, 0, 123000, tzinfo=UTC))[0]
     body = json.loads(reading.to_json())
     assert body == {"sensor_id": "S1", "suhu": reading.suhu, "ts": "2026-11-27T10:00:00.123Z"}
     assert parse(reading.to_json()) == reading
