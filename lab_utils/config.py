@@ -14,7 +14,6 @@ from pathlib import Path
 from lab_utils.errors import LabError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_TABLE_ROWS = 10_000  # rows a live table keeps (LAB_TABLE_ROWS)
 
 # How long the bounded demo steps run, per profile: class runs are long enough to watch,
 # CI runs are long enough to prove the behaviour and no longer.
@@ -100,6 +99,6 @@ def load_config() -> LabConfig:
         spark_ui=_env("LAB_SPARK_UI", "0") in {"1", "true", "yes"},
         connect_timeout_s=_env_float("LAB_CONNECT_TIMEOUT_S", 3.0),
         seed=_env_int("LAB_SEED", 1) if _env("LAB_SEED", "") else None,
-        table_rows=_env_int("LAB_TABLE_ROWS", DEFAULT_TABLE_ROWS),
+        table_rows=_env_int("LAB_TABLE_ROWS", 10_000),
         lab_home=Path(_env("LAB_HOME", str(PROJECT_ROOT / ".lab"))),
     )

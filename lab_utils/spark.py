@@ -29,7 +29,6 @@ from lab_utils.errors import LabError
 from lab_utils.stack.jvm import POM_DIR, connector_jars, jvm_output_to, require_java
 
 CONNECTOR_MARK = "spark-sql-kafka-0-10"
-TMP_DIR_SETTING = "spark.lab.tmpDir"
 SettingValue = bool | float | int | str | None  # what builder.config(map=...) accepts
 
 
@@ -47,6 +46,9 @@ def quiet_launch(config: LabConfig) -> Iterator[None]:
         yield
 
 
+_temp_folders: list[Path] = []  # the temp folders this process gave Spark; stop_spark deletes them
+
+
 def _session_tmp(config: LabConfig) -> Path:
     """This process's own Spark temp folder: two kernels (or a kernel and a test) never share one."""
     return config.lab_home / "spark" / "tmp" / str(os.getpid())
@@ -60,6 +62,7 @@ def session_settings(config: LabConfig) -> dict[str, SettingValue]:
     """
     tmp = _session_tmp(config)
     tmp.mkdir(parents=True, exist_ok=True)
+    _temp_folders.append(tmp)
     java_options = " ".join(
         [
             f"-Djava.io.tmpdir={tmp}",
@@ -72,7 +75,6 @@ def session_settings(config: LabConfig) -> dict[str, SettingValue]:
         + (["-XX:TieredStopAtLevel=1"] if config.profile == "fast" else [])
     )
     return {
-        TMP_DIR_SETTING: str(tmp),  # the lab's own setting: stop_spark deletes the folder
         "spark.driver.bindAddress": "127.0.0.1",
         "spark.driver.host": "127.0.0.1",
         "spark.ui.enabled": str(config.spark_ui).lower(),
@@ -104,7 +106,7 @@ def get_spark(config: LabConfig) -> SparkSession:
         if not _has_connector(active):
             raise LabError(
                 "A SparkSession without the Kafka connector is already running in this kernel: "
-                "restart the kernel and create sessions only with lab_utils.spark.get_spark()."
+                "restart the kernel and create sessions only with lab_utils.spark.get_spark(config)."
             )
         return active
     # The same chain as notebook 00's cell (tests/unit/test_spark_session.py keeps the two equal).
@@ -141,9 +143,7 @@ def stop_spark() -> str:
     session = SparkSession.getActiveSession()
     if session is None and gateway is None:
         return "No Spark session is running."
-    tmp = None
     if session is not None:
-        tmp = session.sparkContext.getConf().get(TMP_DIR_SETTING)
         session.stop()
     if gateway is not None:
         process = getattr(gateway, "proc", None)
@@ -157,6 +157,6 @@ def stop_spark() -> str:
                 process.wait(timeout=5)
     SparkContext._gateway = None
     SparkContext._jvm = None
-    if tmp:
-        shutil.rmtree(tmp, ignore_errors=True)
+    while _temp_folders:
+        shutil.rmtree(_temp_folders.pop(), ignore_errors=True)
     return "Spark stopped."

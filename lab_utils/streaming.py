@@ -22,7 +22,6 @@ from pyspark import SparkContext
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql.streaming import StreamingQuery
 
-from lab_utils.config import DEFAULT_TABLE_ROWS
 from lab_utils.errors import LabError
 
 
@@ -177,7 +176,7 @@ class LiveTable:
     is what an ``update``-mode aggregation (a window whose average changes) needs.
     """
 
-    def __init__(self, name: str, key: list[str] | None = None, max_rows: int = DEFAULT_TABLE_ROWS) -> None:
+    def __init__(self, name: str, max_rows: int, key: list[str] | None = None) -> None:
         self.name = name
         self.key = key
         self.max_rows = max_rows

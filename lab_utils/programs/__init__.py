@@ -9,6 +9,7 @@ student to write three scripts; read these files as worked answers, top to botto
 - ``sensor_history.py`` (``sensor-history``): new; every valid reading stored as Parquet, exactly once
 
 The rules they follow (what a valid reading is, the alert rule, the sensor model) come from the
-library next door (``lab_utils.reference.readings``, ``streaming``, ``analytics``, ``storage``, ``sensors``),
-the same code the notebooks and self-checks use. ``cli.py`` holds the few flags they share.
+reference next door (``lab_utils.reference``: ``readings``, ``parsing``, ``analytics``) and the helper
+(``storage``, ``sensors``), the same code the notebooks and self-checks use. ``cli.py`` holds the
+few flags they share.
 """

@@ -52,7 +52,8 @@ def await_queries(queries: list[StreamingQuery], timeout_s: float | None) -> Non
             active = [query for query in queries if query.isActive]
             if not active:
                 break
-            active[0].awaitTermination(min(WAIT_SLICE_S, left))  # type: ignore[arg-type]  # seconds; a float works
+            # raises if the query failed; pyspark's hint says int, but seconds as a float work
+            active[0].awaitTermination(min(WAIT_SLICE_S, left))  # type: ignore[arg-type]
     finally:
         signal.signal(signal.SIGINT, pyspark_handler)
         for query in queries:

@@ -96,9 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.realtime and (args.available_now or args.sustained is not None):
         parser.error("--realtime watches live: it goes with neither --available-now nor --sustained")
     config = dataclasses.replace(config, threshold=args.threshold)
-    if (
-        args.realtime
-    ):  # notebook 07's query: lab_utils/reference/realtime_alerts.py (alerts also go to a topic)
+    # notebook 07's query: lab_utils/reference/realtime_alerts.py (its alerts also go to a topic)
+    if args.realtime:
         return cli.run_cli(lambda: run_realtime_alerts(config, args.from_beginning, args.json, args.timeout))
     return cli.run_cli(lambda: run_alerts(config, args))
 

@@ -5,6 +5,7 @@ The notebooks teach this code in their cells; here it is assembled for the termi
 notebook and compare it with what you wrote: the rules and constants are the same ones.
 
 - ``readings``: what a reading is, and the reasons a record is refused (the one set of rules)
+- ``topics``: notebook 01 (create and describe a topic)
 - ``producer``, ``consumer``: notebooks 02 and 03
 - ``parsing``: the same rules in Spark (notebook 04)
 - ``pipeline``: notebook 04's production pattern (one query, bounded tables, a dead-letter topic)

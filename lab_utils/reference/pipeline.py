@@ -1,7 +1,8 @@
 """Notebook 04's production pattern: one query, three bounded live tables, and a dead-letter topic.
 
 Notebook 04 first writes the memory-sink version in its cells; this is what the same pipeline looks
-like when it has to run all day: ``sensor-alerts`` and the benchmark run it.
+like when it has to run all day (the benchmark and the tests run it); ``sensor-alerts`` uses its
+dead-letter topic.
 """
 
 from __future__ import annotations
@@ -110,7 +111,7 @@ class SensorPipeline:
         self.spark = spark
         self.config = config
         self.starting_offsets = starting_offsets
-        self.tables = {name: LiveTable(name, max_rows=self.config.table_rows) for name in self.TABLES}
+        self.tables = {name: LiveTable(name, self.config.table_rows) for name in self.TABLES}
         self.tables["readings"].columns = self.tables["alerts"].columns = VALID_VIEW
         self.tables["rejected"].columns = REJECTED_VIEW
 

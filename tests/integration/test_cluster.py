@@ -38,7 +38,6 @@ def test_killing_one_broker_mid_stream_loses_nothing_and_alerts_keep_flowing(spa
         topic="cluster-readings",
         dlq_topic="cluster-readings-dlq",
         replication_factor=3,
-        lab_home=tmp_path,
         trigger_seconds=0.5,
     )
     pipeline = SensorPipeline(spark, starting_offsets="earliest", config=config)

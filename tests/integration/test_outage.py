@@ -21,7 +21,7 @@ pytestmark = pytest.mark.integration
 def test_producer_rides_out_a_broker_restart_without_losing_a_reading(tmp_path: Path) -> None:
     address = f"127.0.0.1:{free_port_pair()}"
     paths = BrokerPaths(tmp_path / "kafka")
-    config = dataclasses.replace(load_config(), bootstrap_servers=address, topic="outage", lab_home=tmp_path)
+    config = dataclasses.replace(load_config(), bootstrap_servers=address, topic="outage")
     producer = BackgroundProducer(sensors=3, interval_s=0.1, config=config)
     try:
         start_broker(config, paths)

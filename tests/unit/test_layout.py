@@ -16,7 +16,9 @@ ENTRY_POINTS = {"main", "setup"}  # a program's or a stack command's main(), a n
 
 
 def _calls(node: ast.AST, name: str) -> bool:
-    return any(isinstance(n, ast.Call) and getattr(n.func, "id", None) == name for n in ast.walk(node))
+    """``name(...)`` or ``anything.name(...)`` somewhere in ``node``."""
+    called = (n.func for n in ast.walk(node) if isinstance(n, ast.Call))
+    return any(getattr(func, "id", None) == name or getattr(func, "attr", None) == name for func in called)
 
 
 def _functions_calling(tree: ast.Module, name: str) -> set[str]:
