@@ -7,31 +7,30 @@ import random
 import socket
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from lab_utils.config import LabConfig, load_config
 
 
-def free_port_pair() -> int:
-    """A loopback port p such that p and p + 1 are both free (a broker and its controller)."""
-    for _ in range(50):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        with socket.socket() as second:
-            try:
-                second.bind(("127.0.0.1", port + 1))
-            except OSError:
-                continue
-        return port
-    raise RuntimeError("no free pair of loopback ports")
+def _ephemeral_floor() -> int:
+    """The lowest port the OS hands out for outgoing connections (Linux: 32768)."""
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
 
 
 def free_port_block(size: int) -> int:
-    """The first of ``size`` consecutive free loopback ports (a local cluster needs six)."""
-    for _ in range(100):
-        start = random.randint(20000, 60000)
+    """The first of ``size`` consecutive free loopback ports (a local cluster needs six).
+
+    Below the ephemeral range: there, a client's outgoing connection (one broker calling another) can
+    take a port between this probe and the broker's bind, which a fresh-clone run once saw.
+    """
+    top = min(_ephemeral_floor(), 32768) - size
+    for _ in range(200):
+        start = random.randint(10000, top)
         try:
             with contextlib.ExitStack() as stack:
                 for port in range(start, start + size):
@@ -40,6 +39,11 @@ def free_port_block(size: int) -> int:
             continue
         return start
     raise RuntimeError("no block of free loopback ports")
+
+
+def free_port_pair() -> int:
+    """A loopback port p such that p and p + 1 are both free (a broker and its controller)."""
+    return free_port_block(2)
 
 
 def listening_addresses(pid: int) -> set[tuple[str, int]]:

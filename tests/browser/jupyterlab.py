@@ -15,7 +15,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import time
 import urllib.error
@@ -28,6 +27,7 @@ import nbformat
 import psutil
 
 from lab_utils.config import PROJECT_ROOT
+from tests.conftest import free_port_block
 
 START_TIMEOUT_S = 180.0  # `make lab` on a warm clone answers in seconds; a cold venv install is not this test
 PROBE_MARK = "BROWSER-PROBE "
@@ -64,13 +64,6 @@ def _browser_probe():
             return
         time.sleep(0.5)
 _browser_probe()"""
-
-
-def free_port() -> int:
-    """A free TCP port on the loopback interface."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def copy_notebook(source: Path, target_dir: Path) -> Path:
@@ -127,7 +120,7 @@ def _answers(url: str) -> bool:
 @contextlib.contextmanager
 def make_lab(root: Path, log_path: Path, env: dict[str, str] | None = None) -> Iterator[LabServer]:
     """Run ``make lab`` serving ``root``; stop it (and every process it started) when the block ends."""
-    port, token = free_port(), secrets.token_hex(16)
+    port, token = free_port_block(1), secrets.token_hex(16)
     (root / ".user-settings").mkdir(exist_ok=True)
     (root / ".workspaces").mkdir(exist_ok=True)
     lab_args = " ".join(
