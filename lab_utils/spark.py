@@ -46,7 +46,7 @@ def quiet_launch(config: LabConfig) -> Iterator[None]:
         yield
 
 
-_temp_folders: list[Path] = []  # the temp folders this process gave Spark; stop_spark deletes them
+_temp_folders: set[Path] = set()  # the temp folders this process gave Spark; stop_spark deletes them
 
 
 def _session_tmp(config: LabConfig) -> Path:
@@ -62,7 +62,7 @@ def session_settings(config: LabConfig) -> dict[str, SettingValue]:
     """
     tmp = _session_tmp(config)
     tmp.mkdir(parents=True, exist_ok=True)
-    _temp_folders.append(tmp)
+    _temp_folders.add(tmp)
     java_options = " ".join(
         [
             f"-Djava.io.tmpdir={tmp}",

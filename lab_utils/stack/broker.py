@@ -63,6 +63,11 @@ def default_paths(config: LabConfig) -> BrokerPaths:
     return BrokerPaths(config.lab_home / "kafka")
 
 
+def cluster_home(config: LabConfig) -> Path:
+    """The local cluster's folder under the lab's home (``.lab/cluster``), a node per subfolder."""
+    return config.lab_home / "cluster"
+
+
 def broker_answers(address: str, timeout_s: float = 2.0) -> bool:
     """True when a Kafka broker at ``address`` answers a metadata request."""
     try:
@@ -267,7 +272,7 @@ def cluster_nodes(home: Path, base_port: int = 9092) -> list[tuple[BrokerPaths, 
 
 def start_cluster(config: LabConfig, base_port: int = 9092, home: Path | None = None) -> str:
     """Start a local 3-broker KRaft cluster (three real Kafka processes); idempotent like start_broker."""
-    nodes = cluster_nodes(home or config.lab_home / "cluster", base_port)
+    nodes = cluster_nodes(home or cluster_home(config), base_port)
     bootstrap = ",".join(address for _, address in nodes)
     if all(_read_pid(paths) is not None for paths, _ in nodes):
         return f"The lab's Kafka cluster is already running at {bootstrap}."
@@ -363,13 +368,12 @@ def run_with_broker(config: LabConfig, command: list[str]) -> int:
         return subprocess.call(command)
 
 
-def _commands(config: LabConfig) -> dict[str, Callable[[], str]]:
-    return {
-        "start": lambda: start_broker(config),
-        "cluster": lambda: start_cluster(config),
-        "stop": lambda: f"{stop_broker(default_paths(config))}\n{stop_cluster(config.lab_home / 'cluster')}",
-        "status": lambda: broker_status(config),
-    }
+COMMANDS: dict[str, Callable[[LabConfig], str]] = {
+    "start": start_broker,
+    "cluster": start_cluster,
+    "stop": lambda config: f"{stop_broker(default_paths(config))}\n{stop_cluster(cluster_home(config))}",
+    "status": broker_status,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -377,11 +381,11 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if args[:2] == ["run", "--"] and len(args) > 2:
         return run_cli(lambda: run_with_broker(load_config(), args[2:]))
-    names = ["start", "cluster", "stop", "status"]
-    if len(args) != 1 or args[0] not in names:
-        print(f"usage: python -m lab_utils.stack.broker {'|'.join(names)}|run -- COMMAND...", file=sys.stderr)
+    if len(args) != 1 or args[0] not in COMMANDS:
+        usage = f"usage: python -m lab_utils.stack.broker {'|'.join(COMMANDS)}|run -- COMMAND..."
+        print(usage, file=sys.stderr)
         return 2
-    return run_cli(lambda: print(_commands(load_config())[args[0]]()))
+    return run_cli(lambda: print(COMMANDS[args[0]](load_config())))
 
 
 if __name__ == "__main__":
