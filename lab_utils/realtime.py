@@ -23,6 +23,7 @@ from lab_utils.clients import make_consumer
 from lab_utils.config import LabConfig
 from lab_utils.errors import LabError
 from lab_utils.reference.topics import ensure_topic
+from lab_utils.streaming import raise_if_stopped
 
 ALERTS_SUFFIX = "-alerts"
 STARTUP_TIMEOUT_S = 120.0
@@ -100,8 +101,7 @@ def wait_until_running(
     """
     started = time.monotonic()
     while running_tasks(spark, query) < tasks:
-        if query.exception() is not None or not query.isActive:
-            raise LabError(f"The query {query.name} stopped while starting: see .lab/logs/spark.log.")
+        raise_if_stopped(query)
         if time.monotonic() - started > timeout_s:
             raise LabError(
                 f"The real-time query has {running_tasks(spark, query)} of its {tasks} tasks running after "

@@ -59,6 +59,12 @@ def stop_all_queries(spark: SparkSession) -> str:
     )
 
 
+def raise_if_stopped(query: StreamingQuery) -> None:
+    """One sentence now, instead of a wait until the timeout, when a starting query already failed."""
+    if query.exception() is not None or not query.isActive:
+        raise LabError(f"The query {query.name} stopped while starting: see .lab/logs/spark.log.")
+
+
 def wait_until_started(queries: list[StreamingQuery], timeout_s: float = 60.0) -> None:
     """Block until every query finished its first micro-batch.
 
@@ -68,8 +74,7 @@ def wait_until_started(queries: list[StreamingQuery], timeout_s: float = 60.0) -
     deadline = time.monotonic() + timeout_s
     while not all(query.recentProgress for query in queries):
         for query in queries:
-            if query.exception() is not None or not query.isActive:
-                raise LabError(f"The query {query.name} stopped while starting: see .lab/logs/spark.log.")
+            raise_if_stopped(query)
         if time.monotonic() > deadline:
             raise LabError(
                 f"The streaming queries did not start within {timeout_s:.0f} s: see .lab/logs/spark.log."
