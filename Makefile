@@ -32,18 +32,22 @@ lint: setup  ## ruff over the package, the tests and the notebooks; mypy over th
 	$(VENV)/bin/ruff format --check lab_utils tests notebooks benchmarks conftest.py
 	$(VENV)/bin/mypy
 
-# The tests in order, then the notebooks three at a time (each alone in a fresh kernel: --dist loadfile
-# keeps a notebook's cells together), so their bounded waits overlap. One broker for both.
+# The tests in order, then the notebook runs three at a time, so their bounded waits overlap: nbval's
+# instructor notebooks (--dist loadgroup keeps a notebook's cells together, alone in a fresh kernel), the
+# student copies, and each exercise's wrong answers before its right one. One broker for both.
+NOTEBOOK_RUNS := notebooks tests/notebook_runs
 test: setup lint  ## set up, then unit, integration and headless notebook tests on a real broker
 	LAB_PROFILE=fast $(PY) -m lab_utils.stack.broker run -- sh -c \
-		'$(PY) -m pytest --durations=12 tests && $(PY) -m pytest -n 3 --dist loadfile --durations=12 notebooks'
+		'$(PY) -m pytest --durations=12 tests --ignore=tests/notebook_runs && \
+		 $(PY) -m pytest -n 3 --dist loadgroup --durations=20 $(NOTEBOOK_RUNS)'
 
 # LAB_ARGS: extra `jupyter lab` options for `make lab` (the browser test passes a port and a copy of the notebooks).
 test-browser: setup  ## run notebooks 00-04 in JupyterLab (as `make lab` starts it) in Chromium; shots in results/browser/
 	LAB_PROFILE=fast $(PY) -m lab_utils.stack.broker run -- $(PY) -m pytest -p no:cacheprovider tests/browser
 
+# HINTS=1: keep the cells that point students at the lab's reference answers (the instructor's choice).
 student: setup  ## write the students' notebooks (exercise solutions cut out) to build/student/
-	$(PY) -m lab_utils.stack.student notebooks build/student
+	$(PY) -m lab_utils.stack.student $(if $(filter 1,$(HINTS)),--hints) notebooks build/student
 
 bench: setup  ## measure latency, throughput, scale, memory and notebook run time (about 30 min)
 	$(PY) -m lab_utils.stack.broker run -- $(PY) benchmarks/bench.py

@@ -13,19 +13,19 @@
 from __future__ import annotations
 
 import os
-import re
 
 import pytest
 
 # Every run checks that notebooks clean up and that no lab JVM outlives it (tests/lab_processes.py).
 pytest_plugins = ["tests.lab_processes"]
 
-NOISE = re.compile(r"\bWARN\b|Warning:|WARNING|Exception in thread|at org\.apache\.")
 CLASSROOM: dict[str, object] = {}  # "classroom": the running Classroom, "error" or "report": what happened
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item):
+    from tests.notebook_runs.kernel import NOISE  # imported here: tests.lab_processes loads as a plugin first
+
     result = yield
     outputs = getattr(item, "test_outputs", None)  # set by nbval on notebook cells only
     for output in outputs or []:
@@ -35,9 +35,21 @@ def pytest_runtest_call(item: pytest.Item):
     return result
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """nbval's cells of one notebook stay together on one xdist worker (``--dist loadgroup``)."""
+    for item in items:
+        if item.path.suffix == ".ipynb":
+            item.add_marker(pytest.mark.xdist_group(item.path.name))
+
+
+def _runs_a_notebook(item: pytest.Item) -> bool:
+    return item.path.suffix == ".ipynb" or item.get_closest_marker("notebook_run") is not None
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """Before the first notebook cell: seed the topic as a class would and start the classroom neighbour."""
-    if item.path.suffix != ".ipynb" or os.environ.get("LAB_CLASSROOM", "1") == "0":
+    if not _runs_a_notebook(item) or os.environ.get("LAB_CLASSROOM", "1") == "0":
         return
     if "error" in CLASSROOM:
         raise CLASSROOM["error"]  # type: ignore[misc]

@@ -1,19 +1,26 @@
 """Notebook conveniences: a setup cell that prints versions, one-line errors, and self-checks.
 
-Every notebook's first code cell calls :func:`setup`. After it, a :class:`~lab_utils.errors.LabError`
-or a failed self-check shows as one line starting with ✗ instead of a traceback; the cell still
-fails, so a headless run (nbval in CI) still stops there.
+Every notebook's first code cell calls :func:`setup`. After it, the mistakes students make (a
+:class:`~lab_utils.errors.LabError`, a failed self-check, a name not defined yet, a column Spark cannot
+find, a query that failed, a value that is not JSON) show as one line starting with ✗ instead of a
+traceback; the cell still fails, so a headless run still stops there. ``%tb`` in a new cell shows the
+full traceback of the last error.
+
+Exercises use three calls: :func:`check` (the self-check), :func:`answered` (its first line: "not done
+yet" while the answer is still empty) and :func:`answer_or_reference` (a later cell that needs the
+exercise's result uses the reference answer while the exercise is not done).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import sysconfig
 from collections.abc import Callable
 from importlib.metadata import version
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 from kafka.errors import KafkaError, KafkaTimeoutError
 
@@ -21,9 +28,16 @@ from lab_utils.clients import broker_down_message
 from lab_utils.config import LabConfig, load_config
 from lab_utils.errors import LabError
 
+T = TypeVar("T")
+TRACEBACK_HINT = "Run %tb in a new cell to see the full traceback."
+
 
 class SelfCheckFailed(AssertionError):
     """A self-check cell found the pipeline misbehaving."""
+
+
+class NotDoneYet(SelfCheckFailed):
+    """A self-check ran before its exercise was written."""
 
 
 def kafka_error_sentence(error: KafkaError, bootstrap_servers: str) -> str:
@@ -39,8 +53,46 @@ def kafka_error_sentence(error: KafkaError, bootstrap_servers: str) -> str:
     return f"Kafka refused: {type(error).__name__}: {text}"
 
 
+def _first_line(error: BaseException) -> str:
+    """The first line of an error's message, without Spark's JVM stack trace or SQLSTATE tail."""
+    text = str(getattr(error, "desc", None) or error).strip()
+    line = text.splitlines()[0] if text else type(error).__name__
+    return line.split(" SQLSTATE:")[0].strip()
+
+
+def error_sentence(error: BaseException, bootstrap_servers: str) -> str:
+    """The one line a student sees for an error their cell raised (the ✗ is added by the display)."""
+    from pyspark.errors import AnalysisException, StreamingQueryException
+
+    if isinstance(error, KafkaError):
+        return kafka_error_sentence(error, bootstrap_servers)
+    if isinstance(error, (LabError, SelfCheckFailed)):
+        return str(error)
+    if isinstance(error, NameError):
+        return (
+            f"{error}: run the cells above this one first (Run ▸ Run All Above Selected Cell), "
+            "or check the spelling."
+        )
+    if isinstance(error, AnalysisException):
+        return f"Spark cannot run this query: {_first_line(error)} {TRACEBACK_HINT}"
+    if isinstance(error, StreamingQueryException):
+        return f"The streaming query failed: {_first_line(error)} {TRACEBACK_HINT}"
+    if isinstance(error, json.JSONDecodeError):
+        return f"That value is not JSON ({error}): print it to see what it really holds."
+    return f"{type(error).__name__}: {_first_line(error)} {TRACEBACK_HINT}"
+
+
+def _pyspark_errors() -> tuple[type[BaseException], ...]:
+    from pyspark.errors import AnalysisException, StreamingQueryException
+
+    return (AnalysisException, StreamingQueryException)
+
+
 def _one_line_handler(bootstrap_servers: str) -> Callable[..., list[str]]:
-    """IPython's exception hook: one line, but a real error (the cell fails and nbval sees it)."""
+    """IPython's exception hook: one line, but a real error (the cell fails and nbval sees it).
+
+    It also keeps the error where ``%tb`` looks for it, so a student can still ask for the traceback.
+    """
 
     def show(
         shell: Any,
@@ -49,8 +101,10 @@ def _one_line_handler(bootstrap_servers: str) -> Callable[..., list[str]]:
         tb: TracebackType | None,
         tb_offset: int | None = None,
     ) -> list[str]:
-        message = kafka_error_sentence(value, bootstrap_servers) if isinstance(value, KafkaError) else value
-        lines = [f"✗ {message}"]
+        import sys
+
+        sys.last_type, sys.last_value, sys.last_traceback = etype, value, tb
+        lines = [f"✗ {error_sentence(value, bootstrap_servers)}"]
         shell._showtraceback(etype, value, lines)
         return lines
 
@@ -73,7 +127,8 @@ def setup(show_versions: bool = True) -> LabConfig:
     shell = get_ipython()
     if shell is not None:
         handler = _one_line_handler(config.bootstrap_servers)
-        shell.set_custom_exc((LabError, SelfCheckFailed, KafkaError), handler)
+        students_mistakes = (LabError, SelfCheckFailed, KafkaError, NameError, json.JSONDecodeError)
+        shell.set_custom_exc(students_mistakes + _pyspark_errors(), handler)
     if show_versions:
         packages = ", ".join(f"{name} {version(name)}" for name in ("pyspark", "kafka-python", "pandas"))
         print(f"Python {platform.python_version()}, {packages}")
@@ -86,3 +141,38 @@ def check(condition: bool, success: str, failure: str) -> None:
     if not condition:
         raise SelfCheckFailed(failure)
     print(f"✓ {success}")
+
+
+def is_empty(answer: object) -> bool:
+    """Whether an exercise's answer is still what the cell starts it as: None or an empty collection."""
+    if answer is None:
+        return True
+    try:
+        return len(answer) == 0  # type: ignore[arg-type]
+    except TypeError:
+        return False
+
+
+def answered(**answers: object) -> None:
+    """The first line of a self-check: fail with "not done yet" while an answer is still empty.
+
+    ``answered(metadata=metadata)`` names the variable the exercise fills in, so the ✗ line says which.
+    """
+    missing = [name for name, answer in answers.items() if is_empty(answer)]
+    if missing:
+        names = ", ".join(f"`{name}`" for name in missing)
+        raise NotDoneYet(
+            f"Not done yet: {names} is still empty. Write your code in the exercise cell above "
+            "(where it says YOUR CODE HERE), run it, then run this check again."
+        )
+
+
+def answer_or_reference(name: str, answer: T | None, reference: Callable[[], T]) -> T:
+    """An exercise's result for the cells after it: the student's, or the reference while it is empty.
+
+    A student stuck on one exercise can still run the rest of the notebook; the line printed says so.
+    """
+    if answer is not None and not is_empty(answer):
+        return answer
+    print(f"· `{name}` is not done yet, so the next cells use the reference answer instead.")
+    return reference()

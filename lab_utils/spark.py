@@ -84,6 +84,8 @@ def session_settings(config: LabConfig) -> dict[str, SettingValue]:
         "spark.sql.execution.arrow.pyspark.enabled": "true",
         "spark.sql.streaming.forceDeleteTempCheckpointLocation": "true",
         "spark.sql.adaptive.enabled": "false",
+        # Spark SQL's warehouse (an empty spark-warehouse/ folder) goes under .lab, not beside the notebook.
+        "spark.sql.warehouse.dir": str(config.lab_home / "spark" / "warehouse"),
         # Spark remembers every job, stage and SQL run of a micro-batch (1,000 of each by default):
         # ~3 MB/min of live heap in a streaming kernel until the cap. Keep the recent ones only.
         "spark.ui.retainedJobs": "100",

@@ -3,8 +3,18 @@
 The instructor notebooks keep each solution in the exercise's own code cell, between nbgrader's
 markers ``### BEGIN SOLUTION`` and ``### END SOLUTION``, so the headless run in CI executes every
 solution and none can rot. A student copy is the same notebook with each marked block replaced by
-a placeholder; every other cell and line stays exactly as it was. (nbgrader's generate_assignment
-does the same, but brings a database and a server extension for what is a few lines here.)
+a placeholder; every other cell and line stays exactly as it was, except cells tagged for the
+instructor only. (nbgrader's generate_assignment does the same, but brings a database and a server
+extension for what is a few lines here.)
+
+The placeholder raises nothing: the exercise's answer keeps the empty value the cell starts it with,
+and the self-check below says "Not done yet" in one line (``lab_utils.notebook.answered``). Inside an
+indented block the placeholder adds ``pass``, so the cell still parses.
+
+Cell tags (``metadata.tags``):
+- ``instructor``: only in the instructor's notebook (notes on solution markers, CI, ``make student``);
+- ``answers-hint``: points the student at the lab's reference answers; kept only with ``--hints``
+  (``make student HINTS=1``), the instructor's choice.
 """
 
 from __future__ import annotations
@@ -18,11 +28,11 @@ from lab_utils.errors import LabError, run_cli
 
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
-CODE_PLACEHOLDER = [
-    "# YOUR CODE HERE",
-    'raise NotImplementedError("Your turn: write the code this cell asks for.")',
-]
+CODE_PLACEHOLDER = ["# YOUR CODE HERE"]
+INDENTED_PLACEHOLDER = [*CODE_PLACEHOLDER, "pass"]
 ANSWER_PLACEHOLDER = ["*Your answer here.*"]
+INSTRUCTOR_TAG = "instructor"
+HINT_TAG = "answers-hint"
 
 
 def has_solution(source: str) -> bool:
@@ -41,7 +51,8 @@ def strip_solutions(source: str, placeholder: list[str] = CODE_PLACEHOLDER) -> s
                 raise LabError(f"'{BEGIN}' twice without '{END}' in between.")
             inside = True
             indent = line[: len(line) - len(line.lstrip())]
-            kept.extend(indent + text for text in placeholder)
+            lines = INDENTED_PLACEHOLDER if indent and placeholder == CODE_PLACEHOLDER else placeholder
+            kept.extend(indent + text for text in lines)
         elif marker == END:
             if not inside:
                 raise LabError(f"'{END}' without a '{BEGIN}' before it.")
@@ -53,9 +64,16 @@ def strip_solutions(source: str, placeholder: list[str] = CODE_PLACEHOLDER) -> s
     return "\n".join(kept)
 
 
-def student_copy(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """The notebook with every solution replaced; cells without markers are left untouched."""
+def kept_for_students(cell: nbformat.NotebookNode, hints: bool) -> bool:
+    """Whether a cell goes into the student copy (see the tags in the module docstring)."""
+    tags = cell.get("metadata", {}).get("tags", [])
+    return INSTRUCTOR_TAG not in tags and (hints or HINT_TAG not in tags)
+
+
+def student_copy(notebook: nbformat.NotebookNode, hints: bool = False) -> nbformat.NotebookNode:
+    """The notebook with every solution replaced and the instructor's cells left out."""
     copy = nbformat.from_dict(notebook)
+    copy.cells = [cell for cell in copy.cells if kept_for_students(cell, hints)]
     for cell in copy.cells:
         if has_solution(cell.source):
             placeholder = CODE_PLACEHOLDER if cell.cell_type == "code" else ANSWER_PLACEHOLDER
@@ -63,14 +81,14 @@ def student_copy(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return copy
 
 
-def write_student_notebooks(source_dir: Path, target_dir: Path) -> list[Path]:
+def write_student_notebooks(source_dir: Path, target_dir: Path, hints: bool = False) -> list[Path]:
     """Write a student copy of every notebook in ``source_dir`` into ``target_dir``."""
     target_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for path in sorted(source_dir.glob("*.ipynb")):
         notebook = nbformat.read(path, as_version=4)
         try:
-            copy = student_copy(notebook)
+            copy = student_copy(notebook, hints)
         except LabError as error:
             raise LabError(f"{path.name}: {error}") from None
         target = target_dir / path.name
@@ -80,16 +98,22 @@ def write_student_notebooks(source_dir: Path, target_dir: Path) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m lab_utils.stack.student SOURCE_DIR TARGET_DIR``: used by ``make student``."""
-    args = sys.argv[1:] if argv is None else argv
+    """``python -m lab_utils.stack.student [--hints] SOURCE_DIR TARGET_DIR``: used by ``make student``."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    hints = "--hints" in args
+    args = [arg for arg in args if arg != "--hints"]
     if len(args) != 2:
-        print("usage: python -m lab_utils.stack.student SOURCE_DIR TARGET_DIR", file=sys.stderr)
+        print("usage: python -m lab_utils.stack.student [--hints] SOURCE_DIR TARGET_DIR", file=sys.stderr)
         return 2
     source_dir, target_dir = (Path(arg) for arg in args)
 
     def write() -> None:
-        written = write_student_notebooks(source_dir, target_dir)
-        print(f"Wrote {len(written)} student notebooks to {target_dir}/, solutions replaced by placeholders.")
+        written = write_student_notebooks(source_dir, target_dir, hints)
+        pointers = "with" if hints else "without"
+        print(
+            f"Wrote {len(written)} student notebooks to {target_dir}/, solutions replaced by placeholders, "
+            f"{pointers} pointers to the lab's reference answers."
+        )
 
     return run_cli(write)
 

@@ -1,4 +1,4 @@
-"""In a notebook, a LabError, a failed self-check or a Kafka client error is one line and fails the cell."""
+"""In a notebook, the mistakes students make are one line and fail the cell; %tb still shows the traceback."""
 
 from __future__ import annotations
 
@@ -29,6 +29,29 @@ def _run(*sources: str) -> nbformat.NotebookNode:
             "✗ No Kafka broker answers at 127.0.0.1:9092: start one with `make broker` "
             "(or `docker compose up -d`), or set LAB_BOOTSTRAP_SERVERS to your cluster.",
         ),
+        (
+            "print(batch_df)",
+            "✗ name 'batch_df' is not defined: run the cells above this one first "
+            "(Run ▸ Run All Above Selected Cell), or check the spelling.",
+        ),
+        (
+            "metadata = None\nanswered(metadata=metadata)",
+            "✗ Not done yet: `metadata` is still empty. Write your code in the exercise cell above "
+            "(where it says YOUR CODE HERE), run it, then run this check again.",
+        ),
+        (
+            "import json\njson.loads('{\"suhu\": 70.4')",
+            "✗ That value is not JSON (Expecting ',' delimiter: line 1 column 14 (char 13)): "
+            "print it to see what it really holds.",
+        ),
+        (
+            "from pyspark.errors import AnalysisException\n"
+            "raise AnalysisException(message='[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column named `sushi` "
+            "cannot be resolved. Did you mean one of the following? [`suhu`]. SQLSTATE: 42703\\nplan...')",
+            "✗ Spark cannot run this query: [UNRESOLVED_COLUMN.WITH_SUGGESTION] A column named `sushi` "
+            "cannot be resolved. Did you mean one of the following? [`suhu`]. "
+            "Run %tb in a new cell to see the full traceback.",
+        ),
     ],
 )
 def test_errors_are_one_line_and_fail_the_cell(
@@ -38,7 +61,7 @@ def test_errors_are_one_line_and_fail_the_cell(
     setup = "\n".join(
         [
             "from lab_utils.errors import LabError",
-            "from lab_utils.notebook import check, setup",
+            "from lab_utils.notebook import answered, check, setup",
             "setup(False)",
         ]
     )
@@ -58,3 +81,27 @@ def test_a_failing_self_check_stops_a_strict_run() -> None:
     )
     with pytest.raises(CellExecutionError):
         NotebookClient(book, timeout=60, kernel_name="python3").execute()
+
+
+def test_tb_shows_the_whole_traceback_of_a_one_line_error() -> None:
+    book = _run(
+        "from lab_utils.notebook import setup\nsetup(False)",
+        "def inner():\n    return undefined_name\ninner()",
+        "%tb",
+    )
+    shown = "".join("".join(output.get("traceback", [])) for output in book.cells[2].outputs)
+    assert "inner()" in shown and "undefined_name" in shown
+
+
+def test_a_later_cell_falls_back_to_the_reference_in_one_line() -> None:
+    book = _run(
+        "from lab_utils.notebook import answer_or_reference\n"
+        "batch = None\n"
+        "batch = answer_or_reference('batch', batch, lambda: [1, 2])\n"
+        "print(batch)\n"
+        "mine = answer_or_reference('mine', [3], lambda: [1, 2])\n"
+        "print(mine)"
+    )
+    assert book.cells[0].outputs[0].text == (
+        "· `batch` is not done yet, so the next cells use the reference answer instead.\n[1, 2]\n[3]\n"
+    )

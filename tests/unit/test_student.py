@@ -13,8 +13,13 @@ from lab_utils.stack.student import (
     BEGIN,
     CODE_PLACEHOLDER,
     END,
+    HINT_TAG,
+    INDENTED_PLACEHOLDER,
+    INSTRUCTOR_TAG,
     has_solution,
+    kept_for_students,
     strip_solutions,
+    student_copy,
     write_student_notebooks,
 )
 
@@ -30,10 +35,29 @@ def _solution_blocks(source: str) -> tuple[list[str], list[str]]:
     return inside, outside
 
 
-def test_a_marked_block_becomes_an_indented_placeholder() -> None:
+def test_a_marked_block_becomes_an_indented_placeholder_that_still_parses() -> None:
     source = f"x = 1\nif x:\n    {BEGIN}\n    y = secret(x)\n    {END}\nprint(y)"
-    placeholder = "\n".join("    " + line for line in CODE_PLACEHOLDER)
+    placeholder = "\n".join("    " + line for line in INDENTED_PLACEHOLDER)
     assert strip_solutions(source) == f"x = 1\nif x:\n{placeholder}\nprint(y)"
+    compile(strip_solutions(source), "cell", "exec")
+
+
+def test_a_top_level_placeholder_raises_nothing() -> None:
+    """The exercise's answer keeps its empty value; the check says "not done yet", not a traceback."""
+    source = f"answer = None\n{BEGIN}\nanswer = 42\n{END}"
+    assert strip_solutions(source) == "answer = None\n" + "\n".join(CODE_PLACEHOLDER)
+
+
+def test_instructor_cells_go_and_hint_cells_stay_only_when_asked() -> None:
+    cells = [
+        nbformat.v4.new_markdown_cell("for everyone"),
+        nbformat.v4.new_markdown_cell("solution markers, CI", metadata={"tags": [INSTRUCTOR_TAG]}),
+        nbformat.v4.new_markdown_cell("stuck? read lab_utils/programs", metadata={"tags": [HINT_TAG]}),
+    ]
+    book = nbformat.v4.new_notebook(cells=cells)
+    assert [c.source for c in student_copy(book).cells] == ["for everyone"]
+    assert [c.source for c in student_copy(book, hints=True).cells] == ["for everyone", cells[2].source]
+    assert [kept_for_students(c, hints=True) for c in cells] == [True, False, True]
 
 
 @pytest.mark.parametrize("source", [f"{BEGIN}\nx = 1", f"x = 1\n{END}", f"{BEGIN}\n{BEGIN}\n{END}"])
@@ -52,6 +76,7 @@ def student_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.parametrize("path", sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb")), ids=lambda p: p.name)
 def test_student_copy_has_no_solution_and_nothing_else_changed(path: Path, student_dir: Path) -> None:
     teacher = nbformat.read(path, as_version=4)
+    teacher.cells = [cell for cell in teacher.cells if kept_for_students(cell, hints=False)]
     student = nbformat.read(student_dir / path.name, as_version=4)
     assert len(student.cells) == len(teacher.cells)
     for ours, theirs in zip(teacher.cells, student.cells, strict=True):
@@ -62,9 +87,10 @@ def test_student_copy_has_no_solution_and_nothing_else_changed(path: Path, stude
         solution, kept = _solution_blocks(ours.source)
         lines = theirs.source.split("\n")
         assert not has_solution(theirs.source) and END not in [line.strip() for line in lines]
-        assert [line for line in lines if line.strip() not in CODE_PLACEHOLDER + ["*Your answer here.*"]] == [
-            line for line in kept
-        ], "the student copy changed a line outside the solution"
+        placeholders = INDENTED_PLACEHOLDER + ["*Your answer here.*"]
+        assert [line for line in lines if line.strip() not in placeholders] == [line for line in kept], (
+            "the student copy changed a line outside the solution"
+        )
         leaked = [line for line in solution if line.strip() and line.strip() in {x.strip() for x in lines}]
         leaked = [line for line in leaked if line not in kept]
         assert leaked == [], f"solution lines left in the student copy: {leaked}"
