@@ -44,6 +44,18 @@ def _env_int(name: str, default: int) -> int:
     return int(value)
 
 
+def _timezone(name: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise LabError(
+            f"LAB_TIMEZONE={name!r} is not a time zone name: use one like 'Asia/Jakarta' (WIB) or 'UTC'."
+        ) from None
+    return name
+
+
 @dataclass(frozen=True)
 class LabConfig:
     """A snapshot of the lab's settings; build one with :func:`load_config`."""
@@ -66,6 +78,12 @@ class LabConfig:
     connect_timeout_s: float
     seed: int | None
     table_rows: int
+    timezone: str  # an IANA name: the students' local time, shown beside UTC (WIB, Asia/Jakarta, is UTC+7)
+    # The course's second assignment (notebook 09): one warehouse's two sensors, joined in a stream.
+    warehouse_temperature_topic: str
+    warehouse_humidity_topic: str
+    humidity_threshold: float
+    join_window_s: float
     lab_home: Path = field(default=PROJECT_ROOT / ".lab")
 
     @property
@@ -100,5 +118,10 @@ def load_config() -> LabConfig:
         connect_timeout_s=_env_float("LAB_CONNECT_TIMEOUT_S", 3.0),
         seed=_env_int("LAB_SEED", 1) if _env("LAB_SEED", "") else None,
         table_rows=_env_int("LAB_TABLE_ROWS", 10_000),
+        timezone=_timezone(_env("LAB_TIMEZONE", "Asia/Jakarta")),
+        warehouse_temperature_topic=_env("LAB_WAREHOUSE_TEMPERATURE_TOPIC", "sensor-suhu-gudang"),
+        warehouse_humidity_topic=_env("LAB_WAREHOUSE_HUMIDITY_TOPIC", "sensor-kelembaban-gudang"),
+        humidity_threshold=_env_float("LAB_HUMIDITY_THRESHOLD", 70.0),
+        join_window_s=_env_float("LAB_JOIN_WINDOW_S", 10.0),
         lab_home=Path(_env("LAB_HOME", str(PROJECT_ROOT / ".lab"))),
     )

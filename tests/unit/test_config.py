@@ -9,7 +9,14 @@ from lab_utils.errors import LabError
 
 
 def test_defaults_keep_the_course_names(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("LAB_TOPIC", "LAB_THRESHOLD", "LAB_SENSORS", "LAB_BOOTSTRAP_SERVERS", "LAB_PROFILE"):
+    for name in (
+        "LAB_TOPIC",
+        "LAB_THRESHOLD",
+        "LAB_SENSORS",
+        "LAB_BOOTSTRAP_SERVERS",
+        "LAB_PROFILE",
+        "LAB_TIMEZONE",
+    ):
         monkeypatch.delenv(name, raising=False)
     config = load_config()
     assert config.topic == "sensor-suhu"
@@ -18,6 +25,11 @@ def test_defaults_keep_the_course_names(monkeypatch: pytest.MonkeyPatch) -> None
     assert config.sensor_count == 3
     assert config.bootstrap_list == ["127.0.0.1:9092"]
     assert config.spark_master == "local[2]"
+    assert (config.warehouse_temperature_topic, config.warehouse_humidity_topic) == (
+        "sensor-suhu-gudang",
+        "sensor-kelembaban-gudang",
+    )
+    assert (config.humidity_threshold, config.join_window_s) == (70.0, 10.0)
 
 
 def test_fast_profile_shortens_every_bounded_run(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -48,6 +60,7 @@ def test_environment_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
         ("LAB_SENSORS", "2.5", "whole number"),
         ("LAB_SENSORS", "0", "whole number"),
         ("LAB_PROFILE", "turbo", "unknown"),
+        ("LAB_TIMEZONE", "Jakarta/Mars", "time zone"),
     ],
 )
 def test_bad_values_are_explained_in_one_sentence(
