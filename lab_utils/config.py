@@ -44,6 +44,19 @@ def _env_int(name: str, default: int) -> int:
     return int(value)
 
 
+LANGUAGE_MARK = ".lab-language"  # a file holding "id" in notebooks/id/ (and its student copies)
+
+
+def _language() -> str:
+    """LAB_LANG, else the notebook folder's mark (a kernel starts in its notebook's folder), else English."""
+    mark = Path.cwd() / LANGUAGE_MARK
+    default = mark.read_text().strip() if mark.is_file() else "en"
+    language = _env("LAB_LANG", default).lower()
+    if language not in ("en", "id"):
+        raise LabError(f"LAB_LANG={language!r} is unknown: use 'en' (English) or 'id' (Bahasa Indonesia).")
+    return language
+
+
 def _timezone(name: str) -> str:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -78,6 +91,7 @@ class LabConfig:
     connect_timeout_s: float
     seed: int | None
     table_rows: int
+    language: str  # "en" or "id": the language of the lab's own messages (lab_utils.messages)
     timezone: str  # an IANA name: the students' local time, shown beside UTC (WIB, Asia/Jakarta, is UTC+7)
     # The course's second assignment (notebook 09): one warehouse's two sensors, joined in a stream.
     warehouse_temperature_topic: str
@@ -118,6 +132,7 @@ def load_config() -> LabConfig:
         connect_timeout_s=_env_float("LAB_CONNECT_TIMEOUT_S", 3.0),
         seed=_env_int("LAB_SEED", 1) if _env("LAB_SEED", "") else None,
         table_rows=_env_int("LAB_TABLE_ROWS", 10_000),
+        language=_language(),
         timezone=_timezone(_env("LAB_TIMEZONE", "Asia/Jakarta")),
         warehouse_temperature_topic=_env("LAB_WAREHOUSE_TEMPERATURE_TOPIC", "sensor-suhu-gudang"),
         warehouse_humidity_topic=_env("LAB_WAREHOUSE_HUMIDITY_TOPIC", "sensor-kelembaban-gudang"),

@@ -27,9 +27,12 @@ from kafka.errors import KafkaError, KafkaTimeoutError
 from lab_utils.clients import broker_down_message
 from lab_utils.config import LabConfig, load_config
 from lab_utils.errors import LabError
+from lab_utils.messages import in_language
 
 T = TypeVar("T")
 TRACEBACK_HINT = "Run %tb in a new cell to see the full traceback."
+# The language of the lab's own lines in this kernel: setup() sets it from the settings (LAB_LANG).
+_shown_in = {"language": "en"}
 
 
 class SelfCheckFailed(AssertionError):
@@ -104,7 +107,7 @@ def _one_line_handler(bootstrap_servers: str) -> Callable[..., list[str]]:
         import sys
 
         sys.last_type, sys.last_value, sys.last_traceback = etype, value, tb
-        lines = [f"✗ {error_sentence(value, bootstrap_servers)}"]
+        lines = [f"✗ {in_language(error_sentence(value, bootstrap_servers), _shown_in['language'])}"]
         shell._showtraceback(etype, value, lines)
         return lines
 
@@ -124,6 +127,7 @@ def setup(show_versions: bool = True) -> LabConfig:
 
     _put_lab_tools_on_path()
     config = load_config()
+    _shown_in["language"] = config.language
     shell = get_ipython()
     if shell is not None:
         handler = _one_line_handler(config.bootstrap_servers)
@@ -174,5 +178,6 @@ def answer_or_reference(name: str, answer: T | None, reference: Callable[[], T])
     """
     if answer is not None and not is_empty(answer):
         return answer
-    print(f"· `{name}` is not done yet, so the next cells use the reference answer instead.")
+    line = f"· `{name}` is not done yet, so the next cells use the reference answer instead."
+    print(in_language(line, _shown_in["language"]))
     return reference()
