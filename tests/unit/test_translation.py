@@ -1,0 +1,86 @@
+"""One code, two languages: each Indonesian notebook is its English twin's cells with only text translated.
+
+Also here: no English sentence left in an Indonesian markdown cell, and one Indonesian word per term.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from lab_utils.stack.translation import code_difference
+
+ENGLISH = """# Send one reading and wait for Kafka's answer
+reading = {"sensor_id": "S1", "suhu": 80.1}
+future = producer.send(config.topic, key="S1", value=reading)
+metadata = future.get(timeout=10)
+check(metadata.offset >= 0, f"Stored at offset {metadata.offset}.", "Nothing was stored: is the broker up?")
+!kafka-topics --list
+"""
+
+
+def test_comments_and_messages_may_be_translated() -> None:
+    twin = (
+        ENGLISH.replace(
+            "# Send one reading and wait for Kafka's answer", "# Kirim satu data, tunggu jawaban Kafka"
+        )
+        .replace("Stored at offset", "Tersimpan di offset")
+        .replace("Nothing was stored: is the broker up?", "Tidak ada yang tersimpan: apakah broker menyala?")
+    )
+    assert twin != ENGLISH and code_difference(ENGLISH, twin) is None
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "why"),
+    [
+        ('key="S1"', 'key="S2"', "literal 'S1'"),
+        ("timeout=10", "timeout=20", "code differs"),
+        ('"suhu": 80.1', '"temperature": 80.1', "literal 'suhu'"),
+        ("{metadata.offset}.", "{metadata.partition}.", "code differs"),
+        ("metadata.offset >= 0", "metadata.offset > 0", "code differs"),
+        ("!kafka-topics --list", "!kafka-topics --describe", "shell lines differ"),
+        ("future.get(timeout=10)", "future.get(timeout=10", "does not parse"),
+    ],
+)
+def test_a_change_to_the_code_is_found(old: str, new: str, why: str) -> None:
+    difference = code_difference(ENGLISH, ENGLISH.replace(old, new))
+    assert difference is not None and why.split()[-1] in difference
+
+
+def test_writefile_cells_compare_the_program_inside() -> None:
+    program = '%%writefile "{path}"\n"""A program."""\nprint("Sent:", 1)\n'
+    assert code_difference(program, program.replace("A program.", "Sebuah program.")) is None
+    assert code_difference(program, program.replace("1)", "2)")) is not None
+    assert code_difference(program, program.replace('"{path}"', '"{other}"')) is not None
+
+
+# Words that English sentences cannot do without and Indonesian ones never use.
+ENGLISH_WORDS = set(
+    "the and is are of to with you your this that it for be what when which was were will would has have "
+    "does do not can each every from into only then than there their they them these those how why where "
+    "an or if but our we us its also".split()
+)
+
+
+def english_sentences(markdown: str) -> list[str]:
+    """The sentences of an Indonesian markdown cell that read as English (code and links left out)."""
+    import re
+
+    text = re.sub(r"```.*?```|`[^`]*`|\([^)]*://[^)]*\)|\*\*[A-Za-z -]+\*\*", " ", markdown, flags=re.S)
+    found = []
+    for sentence in re.split(r"(?<=[.!?:])\s+|\n+", text):
+        words = re.findall(r"[A-Za-z']+", sentence.lower())
+        english = [word for word in words if word in ENGLISH_WORDS]
+        if len(english) >= 2 and len(english) >= 0.2 * len(words):
+            found.append(sentence.strip())
+    return found
+
+
+def test_the_english_detector_tells_the_languages_apart() -> None:
+    indonesian = (
+        "Jalankan sel berikut. Producer mengirim data suhu ke topic `sensor-suhu` setiap detik, "
+        "dan consumer group membaca dari offset terakhir yang di-*commit*."
+    )
+    assert english_sentences(indonesian) == []
+    assert english_sentences("Jalankan sel ini. Then run the check and see what it prints.") == [
+        "Then run the check and see what it prints."
+    ]
