@@ -84,3 +84,19 @@ def test_the_english_detector_tells_the_languages_apart() -> None:
     assert english_sentences("Jalankan sel ini. Then run the check and see what it prints.") == [
         "Then run the check and see what it prints."
     ]
+
+
+def test_only_comments_and_prose_are_translated_and_the_rest_stays() -> None:
+    from lab_utils.stack.translation import translatable, translate_code
+
+    pieces = [text for _, _, text in translatable(ENGLISH)]
+    assert pieces == [
+        "# Send one reading and wait for Kafka's answer",
+        'f"Stored at offset {metadata.offset}."',
+        '"Nothing was stored: is the broker up?"',
+    ]
+    texts = {pieces[0]: "# Kirim satu data", pieces[1]: 'f"Tersimpan di offset {metadata.offset}."'}
+    twin, missing = translate_code(ENGLISH, texts)
+    assert missing == [pieces[2]]
+    assert "# Kirim satu data" in twin and 'f"Tersimpan di offset {metadata.offset}."' in twin
+    assert code_difference(ENGLISH, twin) is None
