@@ -33,11 +33,14 @@ def _lab_probe():
     import psutil
     from pyspark import SparkContext
     children = [p.name() for p in psutil.Process().children(recursive=True) if p.is_running()]
-    # pyzmq's garbage collector thread starts with the first large output (an image) and is the kernel's own.
+    # pyzmq's garbage collector thread starts with the first large output (an image) and is the kernel's own;
+    # so is IPython's history thread, which IPython stops before every fork (a JVM start) and starts anew.
     threads = sorted(
         str(t.ident) + " " + t.name
         for t in threading.enumerate()
-        if t.is_alive() and type(t).__module__ != "zmq.utils.garbage"
+        if t.is_alive()
+        and type(t).__module__ != "zmq.utils.garbage"
+        and type(t).__name__ != "HistorySavingThread"
     )
     spark = SparkContext._active_spark_context is not None
     print("LAB-PROBE " + json.dumps({"threads": threads, "children": children, "spark": spark}))
