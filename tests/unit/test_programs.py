@@ -37,13 +37,25 @@ ANSWERS = {
         ".partitionBy(",
         "availableNow",
     ],
+    "warehouse_producer": ["make_producer(", ".send(", "add_callback(", ".flush(", ".close("],
+    "warehouse_alerts": [
+        ".readStream",
+        '.format("kafka")',
+        "maxOffsetsPerTrigger",
+        "parse(",
+        "join_warehouses(",
+        ".writeStream",
+        ".foreachBatch(",
+        "availableNow",
+        "await_queries(",
+    ],
 }
 FIRST_SCREEN = 70  # lines: a student sees the program's work without scrolling far
 
 
 def test_every_command_runs_a_program_file() -> None:
     scripts = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]["scripts"]
-    assert scripts == {f"sensor-{name[7:]}": f"lab_utils.programs.{name}:main" for name in ANSWERS}
+    assert scripts == {name.replace("_", "-"): f"lab_utils.programs.{name}:main" for name in ANSWERS}
     installed = {e.name: e.value for e in entry_points(group="console_scripts") if e.name in scripts}
     assert installed == scripts, "run `pip install -e .` again: the installed commands point elsewhere"
 
