@@ -19,6 +19,7 @@ Cell tags (``metadata.tags``):
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -82,7 +83,10 @@ def student_copy(notebook: nbformat.NotebookNode, hints: bool = False) -> nbform
 
 
 def write_student_notebooks(source_dir: Path, target_dir: Path, hints: bool = False) -> list[Path]:
-    """Write a student copy of every notebook in ``source_dir`` into ``target_dir``."""
+    """Write a student copy of every notebook in ``source_dir`` into ``target_dir``, and copy its pages.
+
+    The Markdown pages (``*.md``, such as the glossary) go along as they are; only notebooks are returned.
+    """
     target_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for path in sorted(source_dir.glob("*.ipynb")):
@@ -94,6 +98,8 @@ def write_student_notebooks(source_dir: Path, target_dir: Path, hints: bool = Fa
         target = target_dir / path.name
         nbformat.write(copy, target)
         written.append(target)
+    for page in sorted(source_dir.glob("*.md")):  # the glossary and other pages the notebooks link to
+        shutil.copyfile(page, target_dir / page.name)
     return written
 
 

@@ -94,3 +94,11 @@ def test_student_copy_has_no_solution_and_nothing_else_changed(path: Path, stude
         leaked = [line for line in solution if line.strip() and line.strip() in {x.strip() for x in lines}]
         leaked = [line for line in leaked if line not in kept]
         assert leaked == [], f"solution lines left in the student copy: {leaked}"
+
+
+def test_the_pages_the_notebooks_link_to_go_along(student_dir: Path) -> None:
+    """The glossary (and any other Markdown page beside the notebooks) is copied unchanged."""
+    pages = sorted((PROJECT_ROOT / "notebooks").glob("*.md"))
+    assert "GLOSSARY.md" in [page.name for page in pages]
+    for page in pages:
+        assert (student_dir / page.name).read_text() == page.read_text(), page.name
