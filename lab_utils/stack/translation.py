@@ -210,9 +210,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1 if problems else 0
         if command == "extract":
             added = sum(extract(english) for english in english_notebooks(number))
-            print(
-                f"Added {added} empty entries to the catalogues in {CATALOG_DIR}: translate them, then build."
-            )
+            print(f"Added {added} empty entries to {CATALOG_DIR}: translate them, then build.")
             return 0
         if command == "build":
             problems = build(number)
