@@ -5,9 +5,14 @@ Also here: no English sentence left in an Indonesian markdown cell, and one Indo
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
+import nbformat
 import pytest
 
-from lab_utils.stack.translation import code_difference
+from lab_utils.config import LANGUAGE_MARK, PROJECT_ROOT
+from lab_utils.stack.translation import TWIN_DIR, build_twin, code_difference
 
 ENGLISH = """# Send one reading and wait for Kafka's answer
 reading = {"sensor_id": "S1", "suhu": 80.1}
@@ -55,16 +60,65 @@ def test_writefile_cells_compare_the_program_inside() -> None:
 
 # Words that English sentences cannot do without and Indonesian ones never use.
 ENGLISH_WORDS = set(
-    "the and is are of to with you your this that it for be what when which was were will would has have "
-    "does do not can each every from into only then than there their they them these those how why where "
-    "an or if but our we us its also".split()
+    [
+        "the",
+        "and",
+        "is",
+        "are",
+        "of",
+        "to",
+        "with",
+        "you",
+        "your",
+        "this",
+        "that",
+        "it",
+        "for",
+        "be",
+        "what",
+        "when",
+        "which",
+        "was",
+        "were",
+        "will",
+        "would",
+        "has",
+        "have",
+        "does",
+        "do",
+        "not",
+        "can",
+        "each",
+        "every",
+        "from",
+        "into",
+        "only",
+        "then",
+        "than",
+        "there",
+        "their",
+        "they",
+        "them",
+        "these",
+        "those",
+        "how",
+        "why",
+        "where",
+        "an",
+        "or",
+        "if",
+        "but",
+        "our",
+        "we",
+        "us",
+        "its",
+        "also",
+    ]
 )
 
 
 def english_sentences(markdown: str) -> list[str]:
     """The sentences of an Indonesian markdown cell that read as English (code and links left out)."""
-    import re
-
     text = re.sub(r"```.*?```|`[^`]*`|\([^)]*://[^)]*\)|\*\*[A-Za-z -]+\*\*", " ", markdown, flags=re.S)
     found = []
     for sentence in re.split(r"(?<=[.!?:])\s+|\n+", text):
@@ -100,3 +154,52 @@ def test_only_comments_and_prose_are_translated_and_the_rest_stays() -> None:
     assert missing == [pieces[2]]
     assert "# Kirim satu data" in twin and 'f"Tersimpan di offset {metadata.offset}."' in twin
     assert code_difference(ENGLISH, twin) is None
+
+
+# ---- the real twins -------------------------------------------------------------------------------------
+ENGLISH_NOTEBOOKS = sorted((PROJECT_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+# Indonesian words for terms the course keeps in English (one term, one word: tests the glossary's rule).
+FORBIDDEN = [
+    "topik",
+    "partisi",
+    "ofset",
+    "pialang",
+    "produser",
+    "konsumen",
+    "pemicu",
+    "titik periksa",
+    "tanda air",
+]
+
+
+@pytest.mark.parametrize("english", ENGLISH_NOTEBOOKS, ids=lambda p: p.stem)
+def test_each_notebook_has_a_complete_indonesian_twin_with_the_same_code(english: Path) -> None:
+    built, untranslated = build_twin(english)
+    assert untranslated == [], f"{len(untranslated)} pieces untranslated or stale, e.g. {untranslated[:5]}"
+    twin_path = TWIN_DIR / english.name
+    assert twin_path.exists(), f"build it: python -m lab_utils.stack.translation build {english.name[:2]}"
+    committed = nbformat.read(twin_path, as_version=4)
+    assert [(c.id, c.cell_type, c.source) for c in committed.cells] == [
+        (c.id, c.cell_type, c.source) for c in built.cells
+    ], "the committed twin is not what the catalogue builds: run `translation build` (never edit it by hand)"
+    english_cells = nbformat.read(english, as_version=4).cells
+    for ours, theirs in zip(english_cells, built.cells, strict=True):
+        if ours.cell_type == "code":
+            assert code_difference(ours.source, theirs.source) is None, f"cell {ours.id}"
+
+
+@pytest.mark.parametrize("english", ENGLISH_NOTEBOOKS, ids=lambda p: p.stem)
+def test_the_twin_reads_as_indonesian_with_one_word_per_term(english: Path) -> None:
+    built, _ = build_twin(english)
+    left = {cell.id: english_sentences(cell.source) for cell in built.cells if cell.cell_type == "markdown"}
+    assert {cell: found for cell, found in left.items() if found} == {}
+    text = " ".join(cell.source.lower() for cell in built.cells)
+    used = [word for word in FORBIDDEN if re.search(rf"\b{word}\b", text)]
+    assert used == [], f"say these terms in English, as the glossary does: {used}"
+
+
+def test_the_folder_mark_the_glossary_and_the_readme_twin_are_there() -> None:
+    assert (TWIN_DIR / LANGUAGE_MARK).read_text().strip() == "id"
+    assert (TWIN_DIR / "GLOSSARY.md").exists()
+    assert "README.id.md" in (PROJECT_ROOT / "README.md").read_text().split("\n## ")[0]
+    assert (PROJECT_ROOT / "README.id.md").exists()
