@@ -7,7 +7,16 @@ import math
 import pandas as pd
 from matplotlib.colors import to_hex
 
-from lab_utils.plotting import ALERT_COLOUR, figure_png, highlight_alerts, readings_figure, time_format
+from lab_utils.plotting import (
+    ALERT_COLOUR,
+    figure_png,
+    highlight_alerts,
+    local_times,
+    readings_figure,
+    time_format,
+    zone_name,
+    zone_offset,
+)
 
 
 def _readings() -> pd.DataFrame:
@@ -87,3 +96,41 @@ def test_no_sensor_line_is_alert_red_and_a_busy_chart_stays_small() -> None:
     assert ALERT_COLOUR not in colours
     png = figure_png(figure)
     assert png.startswith(b"\x89PNG") and len(png) < 48 * 1024  # under 64 KiB once base64-encoded
+
+
+def test_the_table_shows_local_time_and_says_which() -> None:
+    frame = _readings()  # times without a zone: UTC, as the lab's Spark session returns them
+    frame.loc[1, "event_time"] = pd.Timestamp("2026-11-27 10:00:01.250")
+    html = highlight_alerts(frame, 80.0, timezone="Asia/Jakarta").to_html()
+    assert ">17:00:01.250 WIB<" in html and ">17:00:00.000 WIB<" in html
+    assert ">10:00:01.250" not in html
+    late = pd.DataFrame({"event_time": [pd.Timestamp("2026-11-27 20:30")], "suhu": [81.0]})
+    assert ">2026-11-28 03:30:00 WIB<" not in highlight_alerts(late, 80.0, "Asia/Jakarta").to_html()
+    assert ">03:30:00 WIB<" in highlight_alerts(late, 80.0, "Asia/Jakarta").to_html()  # one day: no date
+
+
+def test_the_chart_draws_local_time_and_labels_its_axis() -> None:
+    figure = readings_figure(_readings(), threshold=80.0, timezone="Asia/Jakarta")
+    axes = figure.axes[0]
+    first = pd.Timestamp(axes.get_lines()[0].get_xdata()[0])
+    assert first == pd.Timestamp("2026-11-27 17:00")  # 10:00 UTC is 17:00 WIB
+    assert axes.get_xlabel() == "event time (WIB, UTC+7)"
+    assert readings_figure(_readings(), 80.0).axes[0].get_xlabel() == "event time (UTC)"
+    assert readings_figure(_readings(), 80.0, timezone="UTC").axes[0].get_xlabel() == "event time (UTC)"
+
+
+def test_zone_names_and_offsets_as_a_reader_writes_them() -> None:
+    assert [zone_name(zone) for zone in ("Asia/Jakarta", "Asia/Makassar", "UTC", None)] == [
+        "WIB",
+        "WITA",
+        "UTC",
+        "UTC",
+    ]
+    assert zone_name("Asia/Ho_Chi_Minh") == "UTC+07"  # a zone without letters
+    assert [zone_offset(zone) for zone in ("Asia/Jakarta", "Asia/Kolkata", "UTC")] == [
+        "UTC+7",
+        "UTC+5:30",
+        "UTC",
+    ]
+    aware = pd.Series(pd.to_datetime(["2026-11-27 10:00"]).tz_localize("UTC"))
+    assert local_times(aware, "Asia/Jakarta").iloc[0] == pd.Timestamp("2026-11-27 17:00")
