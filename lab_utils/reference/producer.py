@@ -8,12 +8,19 @@ Notebook 02 writes this producer in its cells: a ``KafkaProducer`` with the sett
 tests (``lab_utils/programs/sensor_producer.py`` follows the same settings); notebook 02's self-check
 compares its cell with these settings (:func:`reference_differences`). ``stop()`` flushes, so every
 reading that was accepted is delivered or counted as failed, never silently dropped.
+
+Notebook 02's self-checks prove a student's code on records it sends and reads back by (partition,
+offset): :func:`probe_producer` (the producer cell), :func:`try_send_loop` (the send loop, run on test
+sensors only this run uses) and :func:`stored_problems` (what a record read back holds). While the loop
+exercise is not done, the cells after it run :func:`send_loop`, the finished loop.
 """
 
 from __future__ import annotations
 
+import json
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -26,7 +33,8 @@ from kafka.serializer import DefaultSerializer, JsonSerializer
 from lab_utils.clients import make_producer
 from lab_utils.config import LabConfig
 from lab_utils.errors import LabError
-from lab_utils.reference.readings import Reading, validate
+from lab_utils.reference.consumer import read_at
+from lab_utils.reference.readings import InvalidReading, Reading, iso_utc, parse, validate
 from lab_utils.reference.topics import ensure_topic
 from lab_utils.sensors import SensorSimulator
 
@@ -70,8 +78,204 @@ def reference_differences(producer: KafkaProducer, sample: Reading | None = None
         except Exception as error:  # noqa: BLE001 - any failure is a difference worth one sentence
             made = f"{type(error).__name__}: {error}"
         if made != expected:
-            problems.append(f"the {name} of {data!r} becomes {made!r}, the reference sends {expected!r}")
+            fix = "DefaultSerializer()" if name == "key" else "JsonSerializer()"
+            problems.append(
+                f"the {name} {data!r} becomes {made!r}, the reference sends {expected!r} "
+                f"(set {name}_serializer={fix})"
+            )
     return problems
+
+
+def stored_problems(record: Any, key: str, value: dict[str, Any] | None = None) -> list[str]:
+    """Why a record read back at its (partition, offset) is not the reading sent (empty: it is).
+
+    ``record`` is a ``ConsumerRecord`` or None (nothing there); ``value`` the dict that was sent, or
+    None for "any valid reading of the sensor ``key``". Each sentence names the likely slip.
+    """
+    if record is None:
+        return ["Kafka holds no record at that partition and offset"]
+    where = f"the record at p{record.partition}@{record.offset}"
+    if record.key is None:
+        return [f"{where} has no key: send it with key={key!r}"]
+    if record.key == json.dumps(key).encode():
+        return [
+            f"{where} has the key {record.key!r}, JSON text with quotes: the key needs DefaultSerializer()"
+        ]
+    if record.key != key.encode():
+        return [f"{where} has the key {record.key!r}, not {key.encode()!r}"]
+    try:
+        body = json.loads(record.value)
+    except (TypeError, ValueError):
+        return [f"{where} holds {record.value[:60]!r}, which is not JSON"]
+    if isinstance(body, str):
+        return [
+            f"{where} holds a JSON string, {record.value[:40]!r}...: your value was JSON encoded twice. "
+            "The JsonSerializer already calls json.dumps, so send the dict itself"
+        ]
+    if value is not None and body != value:
+        return [f"{where} holds {body}, not the reading you were asked to send, {value}"]
+    try:
+        reading = parse(record.value)
+    except InvalidReading as invalid:
+        return [f"{where} holds {body}, not a valid reading ({invalid.reason})"]
+    if reading.sensor_id != key:
+        return [f"{where} holds a reading of {reading.sensor_id!r}, but its key is {key!r}"]
+    return []
+
+
+def probe_producer(producer: KafkaProducer, *, config: LabConfig) -> tuple[tuple[int, int] | None, list[str]]:
+    """Notebook 02's check of the student's producer: its settings, then a test reading sent and read back.
+
+    The test reading comes from a sensor only this run uses, at exactly 80.0 °C. Returns its (partition,
+    offset) and the problems found (empty: the producer works as the reference does).
+    """
+    probe = Reading(f"check-{uuid.uuid4().hex[:6]}", 80.0, iso_utc(datetime.now(UTC)))
+    problems = reference_differences(producer, probe)
+    if problems:
+        return None, problems
+    metadata = producer.send(config.topic, key=probe.sensor_id, value=probe.to_dict()).get(timeout=10)
+    at = (metadata.partition, metadata.offset)
+    return at, stored_problems(read_at([at], config=config).get(at), probe.sensor_id, probe.to_dict())
+
+
+def send_loop(
+    producer: KafkaProducer,
+    topic: str,
+    interval_s: float,
+    stop: threading.Event,
+    sent: list[Reading],
+    on_delivered: Callable[..., None],
+    on_failed: Callable[..., None],
+) -> Callable[[SensorSimulator, float], None]:
+    """Notebook 02's ``send_readings``, finished: what its later cells run while the exercise is not done."""
+
+    def send_readings(simulator: SensorSimulator, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while not stop.is_set() and time.monotonic() < deadline:
+            for reading in simulator.tick():
+                future = producer.send(topic, key=reading.sensor_id, value=reading.to_dict())
+                future.add_callback(on_delivered, reading).add_errback(on_failed, reading)
+                sent.append(reading)
+            stop.wait(interval_s)  # one interval, but wakes at once when stop is set
+
+    return send_readings
+
+
+@dataclass
+class _Trial:
+    """One run of a student's loop in a thread: how long it ran (None: it did not end), what it raised."""
+
+    seconds: float | None
+    error: BaseException | None
+    readings: int
+    flat_out: bool
+
+
+def _trial(
+    loop: Callable[[SensorSimulator, float], None],
+    sensors: SensorSimulator,
+    seconds: float,
+    stop: threading.Event,
+    sent: list[Reading],
+    interval_s: float,
+    stop_after_s: float | None = None,
+) -> _Trial:
+    """Run ``loop(sensors, seconds)`` in a thread, set ``stop`` after ``stop_after_s``, and time it.
+
+    A loop that never waits is stopped as soon as it sent more than a few rounds' worth of readings.
+    """
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            loop(sensors, seconds)
+        except Exception as error:  # noqa: BLE001 - the check reports it in one sentence
+            errors.append(error)
+
+    stop.clear()
+    before, most = len(sent), 3 * len(sensors.machines) * (int(seconds / interval_s) + 3)
+    thread = threading.Thread(target=run, name="send-loop-check", daemon=True)
+    started = time.monotonic()
+    thread.start()
+    limit = started + (seconds if stop_after_s is None else stop_after_s) + interval_s + 3.0
+    flat_out = False
+    while thread.is_alive() and time.monotonic() < limit:
+        if stop_after_s is not None and time.monotonic() - started >= stop_after_s:
+            stop.set()
+        if len(sent) - before > most:
+            flat_out = True
+            stop.set()
+        thread.join(timeout=0.02)
+    ran = None if thread.is_alive() else time.monotonic() - started
+    stop.set()
+    thread.join(timeout=5)
+    return _Trial(ran, errors[0] if errors else None, len(sent) - before, flat_out)
+
+
+def try_send_loop(
+    loop: Callable[[SensorSimulator, float], None],
+    stop: threading.Event,
+    sent: list[Reading],
+    delivered: dict[tuple[int, int], Reading],
+    failed: list[Any],
+    producer: KafkaProducer,
+    *,
+    config: LabConfig,
+) -> list[str]:
+    """Notebook 02's check of the student's send loop; returns the problems found (empty: none).
+
+    The loop runs twice in a thread, on two test sensors only this run uses: once until its deadline
+    (four intervals), once with a long deadline until ``stop`` is set. Then every reading the callbacks
+    reported is read back at its (partition, offset) and compared with what was sent.
+    """
+    sensors = SensorSimulator(count=2, seed=2)
+    tag = uuid.uuid4().hex[:6]
+    for machine in sensors.machines:
+        machine.sensor_id = f"{machine.sensor_id}-check-{tag}"
+    for bucket in (sent, delivered, failed):
+        bucket.clear()
+    interval = config.interval_s
+    deadline_run = _trial(loop, sensors, 4 * interval, stop, sent, interval)
+    stop_run = None
+    if deadline_run.error is None and not deadline_run.flat_out and deadline_run.seconds is not None:
+        stop_run = _trial(loop, sensors, 60.0, stop, sent, interval, stop_after_s=2 * interval)
+    producer.flush(timeout=FLUSH_TIMEOUT_S)
+    for run in (deadline_run, stop_run):
+        if run is not None and run.error is not None:
+            return [f"it stopped with {type(run.error).__name__}: {run.error}"]
+    rounds = deadline_run.readings / len(sensors.machines)
+    if deadline_run.flat_out:
+        return [
+            f"it sent {deadline_run.readings} readings at once, without waiting between rounds: "
+            "end each round with stop.wait(config.interval_s)"
+        ]
+    if deadline_run.seconds is None:
+        return [
+            f"it still ran {4 * interval + interval + 3:g} s after a {4 * interval:g}-second run began: "
+            "loop only while time.monotonic() < deadline"
+        ]
+    if rounds < 3:
+        return [
+            f"a {4 * interval:g}-second run sent {rounds:g} round(s) of readings, not about 4: "
+            "keep sending, one round per interval, until the deadline"
+        ]
+    if stop_run is not None and stop_run.seconds is None:
+        return ["it went on after stop was set: loop only while not stop.is_set(), and wait with stop.wait()"]
+    if not sent:
+        return ["`sent` is still empty: append each reading to it after you send it"]
+    if failed:
+        return [f"{len(failed)} of {len(sent)} sends failed, the first with {failed[0][1]!r}"]
+    if len(delivered) < len(sent):
+        return [
+            f"on_delivered heard of {len(delivered)} of {len(sent)} readings: attach the callbacks to each "
+            "future, future.add_callback(on_delivered, reading).add_errback(on_failed, reading)"
+        ]
+    stored = read_at(delivered, config=config)
+    for at, reading in sorted(delivered.items()):
+        problems = stored_problems(stored.get(at), reading.sensor_id, reading.to_dict())
+        if problems:
+            return problems
+    return []
 
 
 @dataclass(frozen=True)
