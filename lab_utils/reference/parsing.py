@@ -1,9 +1,10 @@
 """The lab's rules in Spark: Kafka source -> parse -> valid / rejected -> alerts (notebook 04's reference).
 
-Notebook 04 writes ``readStream``, the alert filter and a memory-sink ``writeStream`` in its cells
-and uses :func:`parse_readings` from here, the strict parse: every record gets either clean columns
-or one rejection reason from ``lab_utils.reference.readings``, the same words the Python consumer
-uses (Spark 4's VARIANT type, ``try_parse_json``). Notebooks 05-07, ``sensor-alerts``, the benchmark
+Notebook 04 writes ``readStream``, ``from_json`` (:func:`json_readings` is that answer), the alert
+filter and a memory-sink ``writeStream`` in its cells, then uses :func:`parse_readings` from here, the
+strict parse: every record gets either clean columns or one rejection reason from
+``lab_utils.reference.readings``, the same words the Python consumer uses (Spark 4's VARIANT type,
+``try_parse_json``). Notebooks 05-07, ``sensor-alerts``, the benchmark
 and the tests build on the same pieces. They work on batch DataFrames (``spark.read``) too.
 """
 
@@ -44,6 +45,19 @@ def kafka_source(
         .option("failOnDataLoss", "false")
         .load()
     )
+
+
+READING_SCHEMA = "sensor_id STRING, suhu DOUBLE, ts STRING"  # notebook 04's `schema`, as DDL
+
+
+def json_readings(records: DataFrame) -> DataFrame:
+    """The assignment's parse, notebook 04's first "your turn": ``from_json`` with the reading's schema,
+    and where each record is (``partition``, ``offset``, Kafka's ``timestamp``). What ``from_json``
+    cannot read becomes null; :func:`parse_readings` below is the strict version. The notebook's cells
+    after the exercise use this while the exercise is not done."""
+    reading = F.from_json(F.col("value").cast("string"), READING_SCHEMA).alias("reading")
+    located = records.select(reading, "partition", "offset", "timestamp")
+    return located.select("reading.*", "partition", "offset", "timestamp")
 
 
 def _closing(json_text: Column, bracket: Column) -> Column:
