@@ -65,7 +65,7 @@ def _first_line(error: BaseException) -> str:
 
 def error_sentence(error: BaseException, bootstrap_servers: str) -> str:
     """The one line a student sees for an error their cell raised (the ✗ is added by the display)."""
-    from pyspark.errors import AnalysisException, StreamingQueryException
+    from pyspark.errors import AnalysisException, IllegalArgumentException, StreamingQueryException
 
     if isinstance(error, KafkaError):
         return kafka_error_sentence(error, bootstrap_servers)
@@ -80,15 +80,28 @@ def error_sentence(error: BaseException, bootstrap_servers: str) -> str:
         return f"Spark cannot run this query: {_first_line(error)} {TRACEBACK_HINT}"
     if isinstance(error, StreamingQueryException):
         return f"The streaming query failed: {_first_line(error)} {TRACEBACK_HINT}"
+    if isinstance(error, IllegalArgumentException):  # an option missing or wrong, a query name in use
+        return f"Spark refused: {_first_line(error)} {TRACEBACK_HINT}"
     if isinstance(error, json.JSONDecodeError):
         return f"That value is not JSON ({error}): print it to see what it really holds."
     return f"{type(error).__name__}: {_first_line(error)} {TRACEBACK_HINT}"
 
 
 def _pyspark_errors() -> tuple[type[BaseException], ...]:
-    from pyspark.errors import AnalysisException, StreamingQueryException
+    from pyspark.errors import AnalysisException, IllegalArgumentException, StreamingQueryException
 
-    return (AnalysisException, StreamingQueryException)
+    return (AnalysisException, StreamingQueryException, IllegalArgumentException)
+
+
+def _quiet_spark_error_logs() -> None:
+    """PySpark 4 also logs each AnalysisException as a JSON record of several KB on stderr, in the cell;
+    the one-line display already says what it says (and ``%tb`` shows the rest)."""
+    import logging
+
+    from pyspark.logger import PySparkLogger
+
+    for name in ("DataFrameQueryContextLogger", "SQLQueryContextLogger"):
+        PySparkLogger.getLogger(name).setLevel(logging.CRITICAL)
 
 
 def _one_line_handler(bootstrap_servers: str) -> Callable[..., list[str]]:
@@ -133,6 +146,7 @@ def setup(show_versions: bool = True) -> LabConfig:
         handler = _one_line_handler(config.bootstrap_servers)
         students_mistakes = (LabError, SelfCheckFailed, KafkaError, NameError, json.JSONDecodeError)
         shell.set_custom_exc(students_mistakes + _pyspark_errors(), handler)
+    _quiet_spark_error_logs()
     if show_versions:
         packages = ", ".join(f"{name} {version(name)}" for name in ("pyspark", "kafka-python", "pandas"))
         print(f"Python {platform.python_version()}, {packages}")

@@ -52,6 +52,13 @@ def _run(*sources: str) -> nbformat.NotebookNode:
             "cannot be resolved. Did you mean one of the following? [`suhu`]. "
             "Run %tb in a new cell to see the full traceback.",
         ),
+        (
+            "from pyspark.errors import IllegalArgumentException\n"
+            "raise IllegalArgumentException(message='One of the following options must be specified for "
+            "Kafka source: subscribe, subscribepattern, assign.')",
+            "✗ Spark refused: One of the following options must be specified for Kafka source: subscribe, "
+            "subscribepattern, assign. Run %tb in a new cell to see the full traceback.",
+        ),
     ],
 )
 def test_errors_are_one_line_and_fail_the_cell(
