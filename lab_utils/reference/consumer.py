@@ -8,7 +8,9 @@ without a group. :func:`consume_live` follows the same rules for the tests, and 
 ``value_deserializer``): each record is parsed on its own (:func:`received_from`), so a record that is
 not a valid reading is shown with its reason and skipped; one bad message never stops the consumer.
 :func:`format_record` is the line a cell prints. :func:`read_range` and :func:`read_at` read records
-back by their coordinates, for self-checks.
+back by their coordinates, for self-checks; :func:`poll_loop_problems` and :func:`group_read_problems`
+check notebook 03's poll loops, and :func:`poll_and_commit` is the finished loop its later cells run
+while that exercise is not done.
 """
 
 from __future__ import annotations
@@ -168,3 +170,107 @@ def read_at(
         end[tp] = max(end.get(tp, offset + 1), offset + 1)
     records = read_range(start, end, config=config)
     return {(r.partition, r.offset): r for r in records if (r.partition, r.offset) in wanted}
+
+
+def poll_and_commit(consumer: KafkaConsumer, seconds: float) -> list[ConsumerRecord]:
+    """Notebook 03's poll loop, finished: every record for ``seconds``, a commit after each batch."""
+    kept: list[ConsumerRecord] = []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        batches = consumer.poll(timeout_ms=POLL_MS)
+        for records in batches.values():
+            kept += records
+        if batches:
+            consumer.commit()
+    return kept
+
+
+def poll_loop_problems(kept: list[object], consumer: KafkaConsumer, *, config: LabConfig) -> list[str]:
+    """Notebook 03's check of a poll loop's records and commits, by (partition, offset); empty: right.
+
+    In each partition the loop read, ``kept`` must hold every record Kafka has from the first offset
+    read to the last, in order, once each; the group's committed offset must be one past the last, and
+    equal to the consumer's position (nothing read after the last commit).
+    """
+    strangers = [item for item in kept if not isinstance(item, ConsumerRecord)]
+    if strangers:
+        return [
+            f"`live` holds {type(strangers[0]).__name__} objects, not records: poll() returns "
+            "{TopicPartition: [records]}, so loop over the lists in batches.values()"
+        ]
+    records = [item for item in kept if isinstance(item, ConsumerRecord)]
+    topic = records[0].topic if records else config.topic
+    first: dict[TopicPartition, int] = {}
+    last: dict[TopicPartition, int] = {}
+    for record in records:
+        tp = TopicPartition(record.topic, record.partition)
+        first.setdefault(tp, record.offset)
+        last[tp] = record.offset
+    committed = {tp: consumer.committed(tp) for tp in consumer.assignment()}
+    if not any(offset is not None for offset in committed.values()):
+        return ["the group committed nothing: call consumer.commit() after you handled each batch"]
+    for tp in sorted(last, key=lambda tp: tp.partition):
+        offset = committed.get(tp)
+        if offset is not None and offset > last[tp] + 1:
+            return [
+                f"in partition {tp.partition} the group committed {offset}, past the last record you kept "
+                f"(offset {last[tp]}): commit() saves the position after every record poll() returned, so "
+                "keep them all"
+            ]
+        if offset != last[tp] + 1:
+            return [
+                f"in partition {tp.partition} the group committed {offset}, but the last record you kept "
+                f"is at offset {last[tp]}: commit() right after you handled each batch"
+            ]
+    if any(consumer.position(tp) != offset for tp, offset in committed.items() if offset is not None):
+        return ["the consumer read on after its last commit(): commit after every batch, the last one too"]
+    there = read_range(first, {tp: offset + 1 for tp, offset in last.items()}, config=config)
+    expected = [(r.partition, r.offset) for r in there]
+    got = sorted((r.partition, r.offset) for r in records)
+    if got != expected or topic != config.topic:
+        missing = sorted(set(expected) - set(got))
+        where = f", e.g. p{missing[0][0]}@{missing[0][1]}" if missing else ""
+        return [
+            f"you kept {len(got)} records, but Kafka holds {len(expected)} between the first and last "
+            f"offsets you read{where}: keep every record of every batch, once"
+        ]
+    return []
+
+
+def group_read_problems(
+    kept: list[ConsumerRecord],
+    on_broker: dict[int, int],
+    placed: set[tuple[int, int]],
+    topic: str,
+    wanted: int,
+) -> list[str]:
+    """Notebook 03's check of a group that read ``wanted`` records of a fresh ``topic`` and committed.
+
+    ``placed``: the (partition, offset) of every record the notebook put in ``topic`` before the group
+    started; ``on_broker``: partition -> the offset the broker holds for the group. Empty: right.
+    """
+    if not kept:
+        return [
+            f"you read none of the {len(placed)} readings the cell put in `{topic}` before your consumer "
+            'started. A new group with auto_offset_reset="latest" starts at the end: "earliest" starts at '
+            "the oldest record"
+        ]
+    if any((r.topic, r.partition, r.offset) not in {(topic, *at) for at in placed} for r in kept):
+        return [f"you read records that the cell did not put in `{topic}`: subscribe to `{topic}`"]
+    if not on_broker:
+        return ["the group committed nothing: call commit() after the loop"]
+    kept_to: dict[int, int] = {}  # partition -> one past the last record kept
+    for record in kept:
+        kept_to[record.partition] = record.offset + 1
+    if any(on_broker.get(partition) != offset for partition, offset in kept_to.items()):
+        return [
+            f"the broker holds {on_broker} for the group, but you kept records up to {kept_to}. commit() "
+            "saves the position after everything poll() returned, not after what you kept: ask poll() for "
+            f"no more than you still need, max_records={wanted} - len(...)"
+        ]
+    if len(kept) != wanted:
+        return [
+            f"you kept {len(kept)} records, not {wanted}: ask poll() for at most the number you still "
+            f"need, max_records={wanted} - len(...)"
+        ]
+    return []
