@@ -16,6 +16,7 @@ from kafka.errors import KafkaError
 
 from lab_utils.config import LabConfig
 from lab_utils.errors import LabError
+from lab_utils.stack.account import kafka_security, refusal_sentence, watch_logins
 
 Client = TypeVar("Client")
 
@@ -29,15 +30,20 @@ def broker_down_message(bootstrap_servers: str) -> str:
 
 
 def _connect(factory: Callable[..., Client], config: LabConfig, **options: Any) -> Client:
+    if kafka_security(config):
+        watch_logins()  # a refused password shows only in kafka-python's log: remember it for the sentence
     try:
         return factory(
             bootstrap_servers=config.bootstrap_list,
             bootstrap_timeout_ms=int(config.connect_timeout_s * 1000),
             client_id="kafka-sensor-lab",
+            **kafka_security(config),  # a class cluster's account (LAB_SETTINGS_FILE); nothing otherwise
             **options,
         )
     except KafkaError as error:
-        raise LabError(broker_down_message(config.bootstrap_servers)) from error
+        raise LabError(
+            refusal_sentence(error, config) or broker_down_message(config.bootstrap_servers)
+        ) from error
 
 
 def make_producer(config: LabConfig, **options: Any) -> KafkaProducer:

@@ -25,8 +25,33 @@ _PROFILES: dict[str, dict[str, float]] = {
 
 
 def _env(name: str, default: str) -> str:
-    value = os.environ.get(name, "").strip()
+    value = os.environ.get(name, "").strip() or _settings_file().get(name, "")
     return value or default
+
+
+def _settings_file() -> dict[str, str]:
+    """The ``LAB_NAME=value`` lines of the file LAB_SETTINGS_FILE names (a class account, written by
+    ``make classroom``); a variable set in the environment wins over the file."""
+    name = os.environ.get("LAB_SETTINGS_FILE", "").strip()
+    if not name:
+        return {}
+    path = Path(name).expanduser()
+    try:
+        lines, mode = path.read_text().splitlines(), path.stat().st_mode
+    except OSError as error:
+        raise LabError(
+            f"LAB_SETTINGS_FILE={name!r} cannot be read ({error.strerror}): check the path."
+        ) from None
+    values = {}
+    for number, line in enumerate(lines, 1):
+        key, equals, value = line.strip().partition("=")
+        if line.strip() and not line.strip().startswith("#"):
+            if not equals or not key.strip().startswith("LAB_"):
+                raise LabError(f"Line {number} of {path} is not a LAB_NAME=value line: fix or delete it.")
+            values[key.strip()] = value.strip().strip("'\"")
+    if values.get("LAB_SASL_PASSWORD") and os.name == "posix" and mode & 0o077:
+        raise LabError(f"{path} holds a password that other users can read: run `chmod 600 {path}`.")
+    return values
 
 
 def _env_float(name: str, default: float) -> float:
@@ -99,11 +124,26 @@ class LabConfig:
     humidity_threshold: float
     join_window_s: float
     lab_home: Path = field(default=PROJECT_ROOT / ".lab")
+    # An account on a class's secured cluster (`make classroom` writes one settings file per student).
+    # Unset: PLAINTEXT, no user, no prefix, and every client is built as before.
+    security_protocol: str = "PLAINTEXT"  # or SASL_PLAINTEXT, SASL_SSL
+    sasl_mechanism: str = "SCRAM-SHA-256"
+    sasl_username: str = ""
+    sasl_password: str = field(default="", repr=False)
+    name_prefix: str = ""  # every topic and consumer group of this account starts with it, e.g. "s01."
 
     @property
     def bootstrap_list(self) -> list[str]:
         """The bootstrap servers as a list, as kafka-python wants them."""
         return [server.strip() for server in self.bootstrap_servers.split(",") if server.strip()]
+
+    def topic_name(self, name: str) -> str:
+        """A topic name this account may use: ``name`` with the account's prefix (``s01.name``), if any."""
+        return name if name.startswith(self.name_prefix) else self.name_prefix + name
+
+    def group_name(self, name: str) -> str:
+        """A consumer group name this account may use: the same prefix rule as topics."""
+        return self.topic_name(name)
 
 
 def load_config() -> LabConfig:
@@ -112,12 +152,14 @@ def load_config() -> LabConfig:
     if profile not in _PROFILES:
         raise LabError(f"LAB_PROFILE={profile!r} is unknown: use 'normal' or 'fast'.")
     runs = _PROFILES[profile]
-    topic = _env("LAB_TOPIC", "sensor-suhu")
+    prefix = _env("LAB_PREFIX", "")
+    named = lambda name: name if name.startswith(prefix) else prefix + name  # noqa: E731 - as topic_name
+    topic = named(_env("LAB_TOPIC", "sensor-suhu"))
     return LabConfig(
         profile=profile,
         bootstrap_servers=_env("LAB_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
         topic=topic,
-        dlq_topic=_env("LAB_DLQ_TOPIC", f"{topic}-dlq"),
+        dlq_topic=named(_env("LAB_DLQ_TOPIC", f"{topic}-dlq")),
         partitions=_env_int("LAB_PARTITIONS", 3),
         replication_factor=_env_int("LAB_REPLICATION_FACTOR", 1),
         threshold=_env_float("LAB_THRESHOLD", 80.0),
@@ -134,9 +176,37 @@ def load_config() -> LabConfig:
         table_rows=_env_int("LAB_TABLE_ROWS", 10_000),
         language=_language(),
         timezone=_timezone(_env("LAB_TIMEZONE", "Asia/Jakarta")),
-        warehouse_temperature_topic=_env("LAB_WAREHOUSE_TEMPERATURE_TOPIC", "sensor-suhu-gudang"),
-        warehouse_humidity_topic=_env("LAB_WAREHOUSE_HUMIDITY_TOPIC", "sensor-kelembaban-gudang"),
+        warehouse_temperature_topic=named(_env("LAB_WAREHOUSE_TEMPERATURE_TOPIC", "sensor-suhu-gudang")),
+        warehouse_humidity_topic=named(_env("LAB_WAREHOUSE_HUMIDITY_TOPIC", "sensor-kelembaban-gudang")),
         humidity_threshold=_env_float("LAB_HUMIDITY_THRESHOLD", 70.0),
         join_window_s=_env_float("LAB_JOIN_WINDOW_S", 10.0),
         lab_home=Path(_env("LAB_HOME", str(PROJECT_ROOT / ".lab"))),
+        **_account(prefix),
     )
+
+
+def _account(prefix: str) -> dict[str, str]:
+    """The security settings: LAB_SECURITY_PROTOCOL, LAB_SASL_MECHANISM/USERNAME/PASSWORD, LAB_PREFIX."""
+    protocol = _env("LAB_SECURITY_PROTOCOL", "PLAINTEXT").upper()
+    mechanism = _env("LAB_SASL_MECHANISM", "SCRAM-SHA-256").upper()
+    if protocol not in ("PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL"):
+        raise LabError(
+            f"LAB_SECURITY_PROTOCOL={protocol!r} is unknown: use PLAINTEXT, SASL_PLAINTEXT or SASL_SSL."
+        )
+    if mechanism not in ("SCRAM-SHA-256", "SCRAM-SHA-512", "PLAIN"):
+        raise LabError(
+            f"LAB_SASL_MECHANISM={mechanism!r} is unknown: use SCRAM-SHA-256, SCRAM-SHA-512 or PLAIN."
+        )
+    user, password = _env("LAB_SASL_USERNAME", ""), _env("LAB_SASL_PASSWORD", "")
+    if protocol != "PLAINTEXT" and not (user and password):
+        raise LabError(
+            f"LAB_SECURITY_PROTOCOL={protocol} needs LAB_SASL_USERNAME and LAB_SASL_PASSWORD: "
+            "set LAB_SETTINGS_FILE to the settings file your instructor gave you."
+        )
+    return {
+        "security_protocol": protocol,
+        "sasl_mechanism": mechanism,
+        "sasl_username": user,
+        "sasl_password": password,
+        "name_prefix": prefix,
+    }

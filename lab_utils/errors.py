@@ -29,3 +29,11 @@ def run_cli(action: Callable[[], object]) -> int:
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         return 0
+    except Exception as error:
+        from lab_utils.stack.account import refusal_sentence  # here: that module imports this one
+
+        refused = refusal_sentence(error)  # a class cluster refused the account: one sentence too
+        if refused is None:
+            raise
+        print(f"error: {refused}", file=sys.stderr)
+        return 1

@@ -28,6 +28,7 @@ from lab_utils.clients import broker_down_message
 from lab_utils.config import LabConfig, load_config
 from lab_utils.errors import LabError
 from lab_utils.messages import in_language
+from lab_utils.stack.account import refusal_sentence, use_account
 
 T = TypeVar("T")
 TRACEBACK_HINT = "Run %tb in a new cell to see the full traceback."
@@ -67,6 +68,9 @@ def error_sentence(error: BaseException, bootstrap_servers: str) -> str:
     """The one line a student sees for an error their cell raised (the ✗ is added by the display)."""
     from pyspark.errors import AnalysisException, IllegalArgumentException, StreamingQueryException
 
+    refused = refusal_sentence(error)  # a class cluster's refusal, from kafka-python or Spark
+    if refused:
+        return refused
     if isinstance(error, KafkaError):
         return kafka_error_sentence(error, bootstrap_servers)
     if isinstance(error, (LabError, SelfCheckFailed)):
@@ -137,20 +141,25 @@ def _put_lab_tools_on_path() -> None:
 def setup(show_versions: bool = True) -> LabConfig:
     """Install the one-line error display and print what this notebook runs on."""
     from IPython import get_ipython
+    from py4j.protocol import Py4JJavaError  # type: ignore[import-untyped]
 
     _put_lab_tools_on_path()
     config = load_config()
     _shown_in["language"] = config.language
+    account = use_account(config)  # a class cluster's account (LAB_SETTINGS_FILE): the cells' clients use it
     shell = get_ipython()
     if shell is not None:
         handler = _one_line_handler(config.bootstrap_servers)
         students_mistakes = (LabError, SelfCheckFailed, KafkaError, NameError, json.JSONDecodeError)
-        shell.set_custom_exc(students_mistakes + _pyspark_errors(), handler)
+        refusals = (Py4JJavaError,) if account else ()  # a Spark read refused by the class cluster's ACLs
+        shell.set_custom_exc(students_mistakes + _pyspark_errors() + refusals, handler)
     _quiet_spark_error_logs()
     if show_versions:
         packages = ", ".join(f"{name} {version(name)}" for name in ("pyspark", "kafka-python", "pandas"))
         print(f"Python {platform.python_version()}, {packages}")
         print(f"Kafka at {config.bootstrap_servers}, topic {config.topic!r}, profile {config.profile!r}")
+        if account:
+            print(account)
     return config
 
 

@@ -26,6 +26,7 @@ from pyspark.sql import SparkSession
 
 from lab_utils.config import LabConfig
 from lab_utils.errors import LabError
+from lab_utils.stack.account import use_account
 from lab_utils.stack.jvm import POM_DIR, connector_jars, jvm_output_to, require_java
 
 CONNECTOR_MARK = "spark-sql-kafka-0-10"
@@ -111,6 +112,7 @@ def get_spark(config: LabConfig) -> SparkSession:
                 "restart the kernel and create sessions only with lab_utils.spark.get_spark(config)."
             )
         return active
+    use_account(config)  # a class cluster's account: every format("kafka") of this process starts with it
     # The same chain as notebook 00's cell (tests/unit/test_spark_session.py keeps the two equal).
     with quiet_launch(config):
         spark = (

@@ -21,6 +21,7 @@ from lab_utils.programs import cli
 from lab_utils.reference.parsing import parse_readings, valid_readings
 from lab_utils.reference.topics import ensure_topic
 from lab_utils.spark import spark_job
+from lab_utils.stack.account import spark_kafka_options
 from lab_utils.storage import HISTORY_QUERY, checkpoint_path, history_path, read_history, reset_storage
 
 
@@ -33,6 +34,7 @@ def store(config: LabConfig, available_now: bool, timeout_s: float | None, reset
         records = (
             spark.readStream.format("kafka")
             .option("kafka.bootstrap.servers", config.bootstrap_servers)
+            .options(**spark_kafka_options(config))  # a class cluster's account, if any
             .option("subscribe", config.topic)
             .option(
                 "startingOffsets", "earliest"

@@ -22,6 +22,7 @@ from lab_utils.reference import warehouse_join as gudang  # gudang: warehouse
 from lab_utils.reference.topics import ensure_topic
 from lab_utils.reference.warehouse import KELEMBABAN, MEASURES, SUHU, WATERMARK, topic_for
 from lab_utils.spark import spark_job
+from lab_utils.stack.account import spark_kafka_options
 
 
 def run_alerts(config: LabConfig, args: argparse.Namespace) -> None:
@@ -35,6 +36,7 @@ def run_alerts(config: LabConfig, args: argparse.Namespace) -> None:
             records = (
                 spark.readStream.format("kafka")
                 .option("kafka.bootstrap.servers", config.bootstrap_servers)
+                .options(**spark_kafka_options(config))  # a class cluster's account, if any
                 .option("subscribe", topic_for(measure, config))
                 .option("startingOffsets", start)
                 # a replay (--available-now) in steps, so that the watermark moves on as in a live run

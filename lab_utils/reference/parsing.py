@@ -15,6 +15,7 @@ from pyspark.sql import functions as F
 
 from lab_utils.config import LabConfig
 from lab_utils.reference import readings as rules
+from lab_utils.stack.account import spark_kafka_options
 
 INTEGER_OR_FLOAT_TYPES = ["TINYINT", "SMALLINT", "INT", "BIGINT", "FLOAT", "DOUBLE"]  # or DECIMAL(p,s)
 REJECTED_VALUE_CHARS = 200  # rejected views keep the start of the value, not a 1 MB copy
@@ -39,6 +40,7 @@ def kafka_source(
     return (
         reader.format("kafka")
         .option("kafka.bootstrap.servers", config.bootstrap_servers)
+        .options(**spark_kafka_options(config))  # a class cluster's account, if any
         .option("subscribe", topic or config.topic)
         .option("startingOffsets", starting_offsets)
         # A topic deleted and re-created between runs (a reset) must not stop the lab.

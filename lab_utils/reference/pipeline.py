@@ -26,6 +26,7 @@ from lab_utils.reference.parsing import (
     rejected_records,
 )
 from lab_utils.reference.topics import ensure_topic
+from lab_utils.stack.account import spark_kafka_options
 from lab_utils.streaming import (
     LiveTable,
     active_query,
@@ -56,6 +57,7 @@ def write_dead_letters(rejected: DataFrame, config: LabConfig) -> None:
         )
         .write.format("kafka")
         .option("kafka.bootstrap.servers", config.bootstrap_servers)
+        .options(**spark_kafka_options(config))  # a class cluster's account, if any
         .option("kafka.max.request.size", str(DLQ_MAX_MESSAGE_BYTES))
         .option("topic", config.dlq_topic)
         .save()

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import kafka.errors
 from kafka.admin import ConfigResource, ConfigResourceType
 from kafka.errors import TopicAlreadyExistsError
 
@@ -83,6 +84,8 @@ def describe_topic(name: str | None = None, *, config: LabConfig) -> TopicInfo:
     name = name or config.topic
     with admin_client(config) as admin:
         metadata = admin.describe_topics([name])[0]
+        if metadata["error_code"]:  # kafka-python returns, not raises, "unknown topic" or "not allowed"
+            raise kafka.errors.for_code(metadata["error_code"])(name)
         resource = ConfigResource(ConfigResourceType.TOPIC, name, configs=None)
         raw = admin.describe_configs([resource], config_filter="all")
     values = {key: str(entry["value"]) for key, entry in raw["topic"][name].items()}

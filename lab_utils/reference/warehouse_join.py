@@ -28,6 +28,7 @@ from lab_utils.reference import readings as rules
 from lab_utils.reference import warehouse as names
 from lab_utils.reference.parsing import REJECTED_VALUE_CHARS, _one_json_value
 from lab_utils.reference.readings import iso_utc
+from lab_utils.stack.account import spark_kafka_options
 
 NUMBER_TYPES = ["TINYINT", "SMALLINT", "INT", "BIGINT", "FLOAT", "DOUBLE"]  # or DECIMAL(p,s)
 
@@ -43,6 +44,7 @@ def source(
     reader = (
         spark.readStream.format("kafka")
         .option("kafka.bootstrap.servers", config.bootstrap_servers)
+        .options(**spark_kafka_options(config))  # a class cluster's account, if any
         .option("subscribe", names.topic_for(measure, config))
         .option("startingOffsets", starting_offsets)
         .option("failOnDataLoss", "false")  # a topic deleted and created again must not stop the job

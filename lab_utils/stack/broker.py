@@ -214,7 +214,10 @@ def _prepare(paths: BrokerPaths, properties: str) -> None:
     paths.properties.write_text(properties)
 
 
-def _wait_until_ready(address: str, pid: int, paths: BrokerPaths) -> None:
+def _wait_until_ready(
+    address: str, pid: int, paths: BrokerPaths, answers: Callable[[str], bool] = broker_answers
+) -> None:
+    """Wait until the broker ``answers`` (a metadata request; on a secured cluster, one with an account)."""
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         # The process itself, not _read_pid: right after the fork its command line is still Python's,
@@ -225,7 +228,7 @@ def _wait_until_ready(address: str, pid: int, paths: BrokerPaths) -> None:
                 f"The Kafka broker stopped while starting: read {paths.logs / 'server.log'} "
                 f"(is port {address} taken?)."
             )
-        if port_open(address, 0.5) and broker_answers(address):
+        if port_open(address, 0.5) and answers(address):
             return
         time.sleep(0.5)
     raise LabError(
