@@ -23,6 +23,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql.streaming import StreamingQuery
 
 from lab_utils.errors import LabError
+from lab_utils.stack.account import refusal_sentence
 
 
 def running_queries(spark: SparkSession) -> list[StreamingQuery]:
@@ -62,7 +63,8 @@ def stop_all_queries(spark: SparkSession) -> str:
 def raise_if_stopped(query: StreamingQuery) -> None:
     """One sentence now, instead of a wait until the timeout, when a starting query already failed."""
     if query.exception() is not None or not query.isActive:
-        raise LabError(f"The query {query.name} stopped while starting: see .lab/logs/spark.log.")
+        refused = refusal_sentence(query.exception())  # a class cluster's password or ACL, in one sentence
+        raise LabError(refused or f"The query {query.name} stopped while starting: see .lab/logs/spark.log.")
 
 
 def wait_until_started(queries: list[StreamingQuery], timeout_s: float = 60.0) -> None:
@@ -95,9 +97,10 @@ def watch_queries(
         time.sleep(min(every_s, left))
         for query in queries:
             if not query.isActive:
-                raise LabError(
+                stopped = (
                     f"The query {query.name} stopped: see .lab/logs/spark.log, then run its start cell again."
                 )
+                raise LabError(refusal_sentence(query.exception()) or stopped)
         if on_update is not None:
             on_update()
 

@@ -33,6 +33,7 @@ from kafka.errors import KafkaError, TopicAlreadyExistsError
 
 from lab_utils.config import LabConfig, load_config
 from lab_utils.errors import LabError, run_cli
+from lab_utils.stack.account import kafka_security
 
 NEIGHBOUR_RATE_PER_S = 3.0  # about three records a second: a few busy classmates, not a load test
 NEIGHBOUR_MAX_S = 30 * 60.0  # a neighbour always stops by itself, even if nobody stops it
@@ -154,6 +155,7 @@ class Classroom:
             "bootstrap_servers": self.config.bootstrap_list,
             "bootstrap_timeout_ms": int(self.config.connect_timeout_s * 1000),
             "linger_ms": 0,
+            **kafka_security(self.config),  # on a class cluster: the account of LAB_SETTINGS_FILE
         }
         try:
             self._ensure_topic()
@@ -170,6 +172,7 @@ class Classroom:
         admin = KafkaAdminClient(
             bootstrap_servers=self.config.bootstrap_list,
             bootstrap_timeout_ms=int(self.config.connect_timeout_s * 1000),
+            **kafka_security(self.config),
         )
         try:
             spec = {

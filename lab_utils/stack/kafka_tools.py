@@ -16,6 +16,7 @@ would block 60 s on the first record and then fail it, or wait forever for a top
 from __future__ import annotations
 
 import os
+import secrets
 import shlex
 import socket
 import sys
@@ -24,7 +25,9 @@ from pathlib import Path
 
 from lab_utils.config import LabConfig, load_config
 from lab_utils.errors import LabError, run_cli
+from lab_utils.stack.account import client_properties, kafka_security
 from lab_utils.stack.jvm import POM_DIR, java_executable, kafka_version, tools_classpath
+from lab_utils.stack.private_files import write_private
 
 # The command a Kafka download names ``bin/<name>.sh``, and the class it runs (checked in the 4.1.1 jar).
 TOOLS = {
@@ -96,6 +99,7 @@ def missing_topic_message(config: LabConfig, bootstrap: str, topic: str) -> str 
             bootstrap_servers=[server.strip() for server in bootstrap.split(",") if server.strip()],
             bootstrap_timeout_ms=int(CONNECT_TIMEOUT_S * 1000),
             client_id="kafka-sensor-lab-tools",
+            **kafka_security(config),
         )
     except KafkaError:
         return None
@@ -130,7 +134,7 @@ def check_arguments(config: LabConfig, tool: str, args: list[str]) -> None:
             "(or `docker compose up -d`), or give --bootstrap-server the address of your cluster."
         )
     topic = option_value(args, "--topic")
-    if tool in TOPIC_TOOLS and topic and not _secured(args):
+    if tool in TOPIC_TOOLS and topic and (kafka_security(config) or not _secured(args)):
         message = missing_topic_message(config, bootstrap, topic)
         if message:
             raise LabError(message)
@@ -153,10 +157,35 @@ def java_command(lab_home: Path, tool: str, args: list[str]) -> list[str]:
     ]  # fmt: skip
 
 
+# The option that names a client properties file, per tool (Kafka 4.1's names).
+CONFIG_OPTION = {"kafka-console-producer": "--producer.config", "kafka-console-consumer": "--consumer.config"}
+
+
+def account_arguments(config: LabConfig, tool: str, args: list[str]) -> list[str]:
+    """The arguments that log a tool in with the class account (LAB_SETTINGS_FILE), unless the command
+    brings its own: a client properties file (mode 0600, under ``.lab/accounts``) and, for the console
+    consumer, a group with the account's prefix (Kafka's own ``console-consumer-NNNNN`` is refused)."""
+    if not kafka_security(config) or _secured(args):
+        return []
+    properties = config.lab_home / "accounts" / f"{config.sasl_username}.properties"
+    extra = [
+        CONFIG_OPTION.get(tool, "--command-config"),
+        str(write_private(properties, client_properties(config))),
+    ]
+    named = {arg.split("=")[0] for arg in args}
+    if (
+        tool == "kafka-console-consumer"
+        and not {"--group", "--partition"} & named
+        and "group.id" not in str(args)
+    ):
+        extra += ["--group", config.group_name(f"console-consumer-{secrets.randbelow(100_000)}")]
+    return extra
+
+
 def run_tool(config: LabConfig, tool: str, args: list[str]) -> int:
     """Check the arguments, then replace this process with the tool's JVM (its exit code is the tool's)."""
     check_arguments(config, tool, args)
-    command = java_command(config.lab_home, tool, args)
+    command = java_command(config.lab_home, tool, args + account_arguments(config, tool, args))
     sys.stdout.flush()
     os.execv(command[0], command)
     return 0  # not reached
