@@ -31,6 +31,9 @@ from lab_utils.stack.jvm import POM_DIR, connector_jars, jvm_output_to, require_
 
 CONNECTOR_MARK = "spark-sql-kafka-0-10"
 SettingValue = bool | float | int | str | None  # what builder.config(map=...) accepts
+# On a standalone cluster (make spark-cluster) a session takes at most 2 cores and 512 MB per executor,
+# so a class's sessions share the workers instead of the first one taking them all.
+STANDALONE: dict[str, SettingValue] = {"spark.cores.max": "2", "spark.executor.memory": "512m"}
 
 
 @contextlib.contextmanager
@@ -95,7 +98,7 @@ def session_settings(config: LabConfig) -> dict[str, SettingValue]:
         "spark.sql.ui.retainedExecutions": "50",
         "spark.sql.streaming.ui.retainedQueries": "20",
         "spark.sql.streaming.ui.retainedProgressUpdates": "100",
-    }
+    } | (STANDALONE if config.spark_master.startswith("spark://") else {})
 
 
 def _has_connector(session: SparkSession) -> bool:
