@@ -6,7 +6,8 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # Jupyter refuses to run as root (containers, CI machines) unless told that is intended.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--ServerApp.allow_root=True)
 
-.PHONY: setup lab test test-browser lint student bench broker cluster stop status reset clean help
+.PHONY: setup lab test test-browser lint student grade bench broker cluster stop status reset clean help
+.PHONY: classroom spark-cluster test-classroom
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -49,6 +50,13 @@ test-browser: setup  ## run notebooks 00-04 in JupyterLab (as `make lab` starts 
 student: setup  ## write the students' notebooks (exercise solutions cut out) to build/student/
 	$(PY) -m lab_utils.stack.student $(if $(filter 1,$(HINTS)),--hints) notebooks build/student
 
+# SUBMISSIONS: the folder of handed-in notebooks (an LMS export). FORCE=1 grades everything again; GRADE_ARGS
+# passes other lab-grade options (--jobs 3, --only 01,04, --cell-timeout 60; `lab-grade --help`).
+grade: setup  ## grade handed-in notebooks on the lab's broker: grades.csv, feedback pages (SUBMISSIONS=dir)
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=folder [FORCE=1] [GRADE_ARGS=...]"; exit 2; }
+	$(PY) -m lab_utils.stack.broker run -- $(PY) -m lab_utils.stack.grading "$(SUBMISSIONS)" \
+		$(if $(filter 1,$(FORCE)),--force) $(GRADE_ARGS)
+
 bench: setup  ## measure latency, throughput, scale, memory and notebook run time (about 30 min)
 	$(PY) -m lab_utils.stack.broker run -- $(PY) benchmarks/bench.py
 
@@ -58,8 +66,21 @@ broker: setup  ## start the local Kafka broker (no Docker needed)
 cluster: setup  ## start a local 3-broker Kafka cluster on 127.0.0.1:9092,9094,9096 instead
 	$(PY) -m lab_utils.stack.broker cluster
 
-stop:  ## stop what the lab started (broker or cluster); safe to run twice
+# An instructor's class on one server (README: "For instructors"). STUDENTS: how many accounts (s01, s02, ...).
+STUDENTS ?= 30
+classroom: setup  ## start a class's Kafka cluster: SASL/SCRAM, ACLs, quotas, a settings file per student (STUDENTS=30)
+	$(PY) -m lab_utils.stack.class_cluster start --students $(STUDENTS)
+
+spark-cluster: setup  ## start a Spark standalone master and two workers (LAB_SPARK_MASTER=spark://127.0.0.1:7077)
+	$(PY) -m lab_utils.stack.spark_cluster start
+
+# Its own class cluster and Spark cluster on free ports, in a temporary folder; the shared broker is not needed.
+test-classroom: setup  ## accounts and refusals, ten students at once, notebooks 01-04 as s01, Spark standalone
+	LAB_TEST_CLASSROOM=1 LAB_PROFILE=fast $(PY) -m pytest -p no:cacheprovider --durations=10 tests/classroom
+
+stop:  ## stop what the lab started (broker, cluster, class cluster, Spark cluster); safe to run twice
 	@if [ -x $(PY) ]; then $(PY) -m lab_utils.stack.broker stop; fi
+	@if [ -x $(PY) ]; then $(PY) -m lab_utils.stack.class_cluster stop; $(PY) -m lab_utils.stack.spark_cluster stop; fi
 
 status: setup  ## who serves the lab's bootstrap address
 	$(PY) -m lab_utils.stack.broker status

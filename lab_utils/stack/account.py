@@ -217,11 +217,11 @@ def refusal_sentence(error: BaseException | None, config: LabConfig | None = Non
     if kind == "cluster":
         return f"Kafka refused {user}: only the cluster's administrator may do that."
     what = "topic" if kind == "topic" else "consumer group"
-    named = f" {names}" if names else ""
+    which = f"the {what} {names}" if names else f"a {what}"
     if prefix:
         rule = f"your {what}s must start with {prefix!r} (config.{what.split()[-1]}_name('...') adds it)" + (
             ", and the class topic is read-only." if kind == "topic" else "."
         )
     else:
         rule = "the cluster's ACLs do not allow it; ask whoever runs the cluster."
-    return f"Kafka refused {user} the {what}{named}: {rule}"
+    return f"Kafka refused {user} {which}: {rule}"

@@ -23,7 +23,10 @@ settings files (mode 0600, generated passwords) that students point LAB_SETTINGS
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -369,11 +372,15 @@ def reset_student(config: LabConfig, name: str, cluster: ClassCluster | None = N
 
 def stop_class(home: Path, base_port: int = BASE_PORT) -> str:
     """Stop the class cluster's nodes; its data and accounts stay for the next start. Safe to call twice."""
-    stopped = [
-        broker.stop_broker(paths)
+    running = [
+        (paths, pid)
         for paths, _ in broker.cluster_nodes(home / "nodes", base_port)
-        if broker._read_pid(paths) is not None
+        if (pid := broker._read_pid(paths))
     ]
+    for _, pid in running:  # all at once: a node waiting for the others to leave the quorum would wait long
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+    stopped = [broker.stop_broker(paths) for paths, _ in running]
     return (
         f"Stopped the class cluster's {len(stopped)} brokers." if stopped else "No class cluster is running."
     )
