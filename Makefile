@@ -6,7 +6,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # Jupyter refuses to run as root (containers, CI machines) unless told that is intended.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--ServerApp.allow_root=True)
 
-.PHONY: setup lab test test-browser lint student bench broker cluster stop status reset clean help
+.PHONY: setup lab test test-browser lint student grade bench broker cluster stop status reset clean help
 .PHONY: classroom spark-cluster test-classroom
 
 help:  ## list the targets
@@ -49,6 +49,13 @@ test-browser: setup  ## run notebooks 00-04 in JupyterLab (as `make lab` starts 
 # HINTS=1: keep the cells that point students at the lab's reference answers (the instructor's choice).
 student: setup  ## write the students' notebooks (exercise solutions cut out) to build/student/
 	$(PY) -m lab_utils.stack.student $(if $(filter 1,$(HINTS)),--hints) notebooks build/student
+
+# SUBMISSIONS: the folder of handed-in notebooks (an LMS export). FORCE=1 grades everything again; GRADE_ARGS
+# passes other lab-grade options (--jobs 3, --only 01,04, --cell-timeout 60; `lab-grade --help`).
+grade: setup  ## grade handed-in notebooks on the lab's broker: grades.csv, feedback pages (SUBMISSIONS=dir)
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=folder [FORCE=1] [GRADE_ARGS=...]"; exit 2; }
+	$(PY) -m lab_utils.stack.broker run -- $(PY) -m lab_utils.stack.grading "$(SUBMISSIONS)" \
+		$(if $(filter 1,$(FORCE)),--force) $(GRADE_ARGS)
 
 bench: setup  ## measure latency, throughput, scale, memory and notebook run time (about 30 min)
 	$(PY) -m lab_utils.stack.broker run -- $(PY) benchmarks/bench.py

@@ -185,3 +185,8 @@ def test_a_second_run_grades_only_what_changed(graded: dict) -> None:
 
 def test_the_class_is_graded_in_budget(graded: dict) -> None:
     assert graded["seconds"] < 150, f"grading the class took {graded['seconds']:.0f} s"
+
+
+if __name__ == "__main__":  # the made-up class, to try `make grade SUBMISSIONS=...` by hand
+    make_class(Path(sys.argv[1]))
+    print(f"A made-up class of 8 students in {sys.argv[1]}: make grade SUBMISSIONS={sys.argv[1]}")

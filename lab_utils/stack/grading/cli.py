@@ -421,7 +421,7 @@ class Grader:
                 else "nothing left running."
             )
         ]
-        summary = report.terminal_summary(totals, lines, out, shutil.get_terminal_size().columns)
+        summary = report.terminal_summary(totals, lines, out)
         (out / "report.txt").write_text("\n".join([*summary, *lines, *ending]) + "\n", encoding="utf-8")
         print("\n".join([*summary, *ending]), file=stream, flush=True)
 

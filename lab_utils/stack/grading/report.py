@@ -176,7 +176,7 @@ def clear_stale_pages(folder: Path, keep: set[str]) -> None:
 
 
 def terminal_summary(
-    students: list[StudentTotal], problems: list[str], out: Path, width: int = 100, max_students: int = 12
+    students: list[StudentTotal], problems: list[str], out: Path, max_students: int = 12
 ) -> list[str]:
     """One screen: each student's points and results, the problems, and where the files are."""
     legend = "  ".join(f"{mark} {result}" for result, mark in RESULT_MARKS.items())
@@ -192,7 +192,7 @@ def terminal_summary(
     lines.append(legend + "  other: not handed in, unreadable, failed to grade")
     if problems:
         lines.append(f"{len(problems)} problem(s):")
-        lines += [f"  {problem}"[:width] for problem in problems[:6]]
+        lines += [f"  {problem}" for problem in problems[:6]]
         if len(problems) > 6:
             lines.append(f"  ... and {len(problems) - 6} more ({out / 'report.txt'})")
     lines += [
