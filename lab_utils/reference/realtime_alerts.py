@@ -5,7 +5,8 @@ micro-batch path (``lab_utils.reference.parsing``: parse, validate, ``suhu`` str
 threshold), so both paths raise the same alerts. Each alert says which reading raised it (its Kafka
 partition and offset) and which job raised it, so a reader can drop the repeats of Spark's
 at-least-once Kafka sink. The duration of ``trigger(realTime=...)`` is how often progress is
-checkpointed, not a latency.
+checkpointed, not a latency. Notebook 07 uses :func:`start_realtime_alerts` and :func:`watch_alerts` in
+place of its exercises while they are not done, and :func:`send_and_watch` for its self-check's edge cases.
 """
 
 from __future__ import annotations
@@ -16,28 +17,30 @@ import shutil
 import sys
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
-from kafka import TopicPartition
+from kafka import KafkaConsumer, TopicPartition
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.streaming import StreamingQuery
 
-from lab_utils.clients import make_consumer
+from lab_utils.clients import make_consumer, make_producer
 from lab_utils.config import LabConfig
 from lab_utils.errors import LabError
 from lab_utils.realtime import (
     alerts_topic,
     ensure_alerts_topic,
     realtime_config,
+    running_tasks,
     topic_partitions,
     wait_until_running,
 )
 from lab_utils.reference.alerts import print_now, record_printer
 from lab_utils.reference.parsing import alerts, kafka_source, parse_readings, valid_readings
+from lab_utils.reference.readings import Reading, iso_utc
 from lab_utils.reference.topics import ensure_topic
 from lab_utils.spark import spark_job
 
@@ -212,6 +215,70 @@ class AlertWatcher:
 
     def close(self) -> None:
         self.consumer.close()
+
+
+# -- notebook 07: its poll loop finished, and its self-check's edge cases ----------------------------
+def watch_alerts(
+    consumer: KafkaConsumer,
+    jobs: Iterable[str],
+    seen: dict[tuple[str, int, int], float],
+    keep_going: Callable[[], bool],
+) -> dict[tuple[str, int, int], float]:
+    """Notebook 07's poll loop, finished: while ``keep_going()``, note in ``seen`` when each alert of
+    ``jobs`` first arrived, by ``(job, source_partition, source_offset)``; skip what is not an alert."""
+    jobs = set(jobs)
+    while keep_going():
+        for batch in consumer.poll(timeout_ms=100).values():
+            arrived = time.time()
+            for record in batch:
+                alert = Alert.from_value(record.value, arrived)
+                if alert is not None and alert.job in jobs:
+                    seen.setdefault((alert.job, alert.source_partition, alert.source_offset), arrived)
+    return seen
+
+
+def tasks_keep_running(spark: SparkSession, query: StreamingQuery, tasks: int, looks: int = 10) -> int:
+    """In how many of ``looks`` looks, a tenth of a second apart, all ``tasks`` of the query were running.
+
+    A real-time query's tasks keep running; a micro-batch query's tasks last milliseconds.
+    """
+    busy = 0
+    for _ in range(looks):
+        busy += running_tasks(spark, query) >= tasks
+        time.sleep(0.1)
+    return busy
+
+
+def send_and_watch(
+    config: LabConfig, job: str, temperatures: list[float], sensor: str, timeout_s: float = 20.0
+) -> list[tuple[float, tuple[int, int], Alert | None]]:
+    """A self-check's edge cases: send readings of one ``sensor`` (one key, so one partition, in order)
+    and return, for each, its (partition, offset) and the alert ``job`` raised for it (None: no alert).
+
+    Waits until the alert of the last hot reading came, or ``timeout_s``: a query handles one
+    partition's records in order, and the alerts of one key keep that order, so by then the alert of
+    every reading sent before it has come too.
+    """
+    watcher = AlertWatcher(config, jobs={job})  # positioned before the first reading is sent
+    alerts: dict[tuple[int, int], Alert] = {}
+    sent: list[tuple[float, tuple[int, int]]] = []
+    try:
+        producer = make_producer(config, linger_ms=0)
+        try:
+            for suhu in temperatures:
+                reading = Reading(sensor, suhu, iso_utc(datetime.now(UTC)))
+                where = producer.send(config.topic, reading.to_json(), key=sensor.encode()).get(timeout=10)
+                sent.append((suhu, (where.partition, where.offset)))
+        finally:
+            producer.close()
+        last_hot = next((at for suhu, at in reversed(sent) if suhu > config.threshold), None)
+        deadline = time.monotonic() + timeout_s
+        while last_hot is not None and last_hot not in alerts and time.monotonic() < deadline:
+            for alert in watcher.poll(0.1):
+                alerts[(alert.source_partition, alert.source_offset)] = alert
+    finally:
+        watcher.close()
+    return [(suhu, at, alerts.get(at)) for suhu, at in sent]
 
 
 # -- sensor-alerts --realtime ------------------------------------------------------------------------
