@@ -19,6 +19,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import psutil
 from pyspark import SparkContext
@@ -319,6 +320,70 @@ def headless_notebooks() -> Result:
     )
 
 
+def _grade(submissions: Path, out: Path, jobs: int) -> float:
+    """Seconds ``lab-grade`` takes over a folder of handed-in notebooks (everything graded again)."""
+    started = time.perf_counter()
+    command = [sys.executable, "-m", "lab_utils.stack.grading", str(submissions), "--out", str(out)]
+    run = subprocess.run(
+        [*command, "--jobs", str(jobs), "--force"],
+        env={**os.environ, "LAB_PROFILE": "fast"},
+        capture_output=True,
+        text=True,
+    )
+    (out / "bench-run.log").write_text(run.stdout + run.stderr)
+    if run.returncode != 0:
+        raise RuntimeError(f"lab-grade failed: {run.stderr[-500:] or run.stdout[-500:]}")
+    return time.perf_counter() - started
+
+
+def grading() -> list[Result]:
+    """``make grade`` on a made-up class (every student hands in the instructor's answers for every
+    notebook): one student's full set at 1, 2 and 3 notebooks at a time, then 10 students at the default,
+    and where a notebook's time goes (kernel start, Spark start, the checks' waits...)."""
+    import tempfile
+
+    import nbformat
+
+    from lab_utils.stack.grading.cli import DEFAULT_JOBS
+    from lab_utils.stack.grading.submissions import solved_copy
+
+    notebooks = sorted((PROJECT_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    students = 2 if QUICK else 10
+    found: list[Result] = []
+    with tempfile.TemporaryDirectory(prefix="bench-grading-") as folder:
+        root = Path(folder)
+        for number in range(1, students + 1):
+            for path in notebooks:
+                target = root / "class" / f"s{number:02d}" / path.name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                nbformat.write(solved_copy(nbformat.read(path, as_version=4)), target)
+        (root / "one" / "s01").mkdir(parents=True)
+        for path in (root / "class" / "s01").iterdir():
+            (root / "one" / "s01" / path.name).write_bytes(path.read_bytes())
+        for jobs in (DEFAULT_JOBS,) if QUICK else (1, 2, 3):
+            seconds = _grade(root / "one", root / f"out-one-{jobs}", jobs)
+            found.append(
+                Result("grading", f"one student's {len(notebooks)} notebooks, {jobs} at a time", seconds, "s")
+            )
+        seconds = _grade(root / "class", root / "out-class", DEFAULT_JOBS)
+        results = [json.loads(p.read_text()) for p in (root / "out-class" / "results").glob("*/*.json")]
+        verdicts = [e["result"] for r in results for e in r.get("exercises", [])]
+        note = f"{verdicts.count('passed')} of {len(verdicts)} exercises passed"
+        name = f"{students} students x {len(notebooks)} notebooks, {DEFAULT_JOBS} at a time"
+        found.append(Result("grading", name, seconds, "s", note))
+        spent: dict[str, float] = {}
+        for result in results:
+            for part, part_s in result.get("timings", {}).items():
+                spent[part] = spent.get(part, 0.0) + part_s
+        total = sum(spent.values()) or 1.0
+        for part, part_s in sorted(spent.items(), key=lambda item: -item[1]):
+            share = f"{100 * part_s / total:.0f}% of the notebooks' time"
+            found.append(
+                Result("grading", f"per notebook: {part}", part_s / max(1, len(results)), "s", share)
+            )
+    return found
+
+
 def run(step: Callable[[], list[Result]], results: list[Result]) -> None:
     found = step()
     for result in found:
@@ -331,6 +396,11 @@ def run(step: Callable[[], list[Result]], results: list[Result]) -> None:
 
 def main() -> int:
     config = load_config()
+    if os.environ.get("BENCH_ONLY") == "grading":  # the grading section alone (README, For instructors)
+        graded: list[Result] = []
+        run(grading, graded)
+        write(graded)
+        return 0
     scale = 0.1 if QUICK else 1.0
     alert_count = 60 if QUICK else 240
     results: list[Result] = []
@@ -417,6 +487,8 @@ def main() -> int:
     finally:
         stop_spark()
     run(lambda: [headless_notebooks()], results)
+    write(results)
+    run(grading, results)
     write(results)
     return 0
 

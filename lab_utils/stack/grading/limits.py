@@ -142,7 +142,8 @@ class TreeWatch(threading.Thread):
             self.check()
 
     def check(self) -> None:
-        processes = descendants()
+        reap()  # exited processes adopted from a stopped tree are not counted
+        processes = [p for p in descendants() if _status(p) not in (psutil.STATUS_ZOMBIE, "")]
         count = len(processes)
         self.peak_processes = max(self.peak_processes, count)
         if count > self.limits.processes:
