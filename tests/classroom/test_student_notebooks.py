@@ -32,8 +32,8 @@ NOTEBOOKS = ("01_create_topic", "02_producer", "03_live_consumer", "04_spark_str
 PREFIX_EDITS = [
     (
         "01_create_topic", "15",
-        'exercise_topic = f"sensor-suhu-exercise-{uuid.uuid4().hex[:8]}"',
-        'exercise_topic = config.topic_name(f"sensor-suhu-exercise-{uuid.uuid4().hex[:8]}")',
+        'made.append(f"sensor-suhu-{purpose}-{uuid.uuid4().hex[:8]}")',
+        'made.append(config.topic_name(f"sensor-suhu-{purpose}-{uuid.uuid4().hex[:8]}"))',
     ),
     (
         "03_live_consumer", "4",
