@@ -91,7 +91,7 @@ WRONG_ANSWERS = [
         name="the wrong queryName",
         old='.queryName("alerts")',
         new='.queryName("alert")',
-        expect=r"Your query is called 'alert', not 'alerts': check \.queryName",
+        expect=r"Your query is called 'alert', not 'alerts': check \.queryName\. Run your cell again",
     ),
     # Your turn 3: the rejected table
     WrongAnswer(
