@@ -34,8 +34,9 @@ lint: setup  ## ruff over the package, the tests and the notebooks; mypy over th
 	$(VENV)/bin/mypy
 
 # The tests in order, then the notebook runs three at a time, so their bounded waits overlap: nbval's
-# instructor notebooks (--dist loadgroup keeps a notebook's cells together, alone in a fresh kernel), the
-# student copies, and each exercise's wrong answers before its right one. One broker for both.
+# instructor notebooks, English and Indonesian (--dist loadgroup keeps a notebook's cells together, alone in
+# a fresh kernel; in the English ones each exercise's wrong answers run before its right one), and the
+# student copies. One broker for both.
 NOTEBOOK_RUNS := notebooks tests/notebook_runs
 test: setup lint  ## set up, then unit, integration and headless notebook tests on a real broker
 	LAB_PROFILE=fast $(PY) -m lab_utils.stack.broker run -- sh -c \

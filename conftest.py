@@ -17,7 +17,8 @@ import os
 import pytest
 
 # Every run checks that notebooks clean up and that no lab JVM outlives it (tests/lab_processes.py).
-pytest_plugins = ["tests.lab_processes"]
+# nbval's run of each instructor notebook also tries the exercises' wrong answers (tests/notebook_runs).
+pytest_plugins = ["tests.lab_processes", "tests.notebook_runs.nbval_wrong_answers"]
 
 CLASSROOM: dict[str, object] = {}  # "classroom": the running Classroom, "error" or "report": what happened
 

@@ -116,7 +116,7 @@ class LabConfig:
     connect_timeout_s: float
     seed: int | None
     table_rows: int
-    language: str  # "en" or "id": the language of the lab's own messages (lab_utils.messages)
+    language: str  # "en" or "id": the language of the lab's own messages (lab_utils.stack.messages)
     timezone: str  # an IANA name: the students' local time, shown beside UTC (WIB, Asia/Jakarta, is UTC+7)
     # The course's second assignment (notebook 09): one warehouse's two sensors, joined in a stream.
     warehouse_temperature_topic: str

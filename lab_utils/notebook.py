@@ -27,8 +27,8 @@ from kafka.errors import KafkaError, KafkaTimeoutError
 from lab_utils.clients import broker_down_message
 from lab_utils.config import LabConfig, load_config
 from lab_utils.errors import LabError
-from lab_utils.messages import in_language
 from lab_utils.stack.account import refusal_sentence, use_account
+from lab_utils.stack.messages import in_language
 
 T = TypeVar("T")
 TRACEBACK_HINT = "Run %tb in a new cell to see the full traceback."

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from lab_utils.clients import broker_down_message
-from lab_utils.messages import in_language
 from lab_utils.notebook import NotDoneYet, answered, error_sentence
+from lab_utils.stack.messages import in_language
 
 
 def _not_done() -> str:

@@ -31,7 +31,8 @@ def markdown_of(path: Path) -> str:
 
 
 def test_the_measure_splits_as_a_reader_would() -> None:
-    found = sentences("## Setup\n\nRun the cell. It prints `a. b. c.` versions!\n- one two\n- four\n| a | b c |")
+    markdown = "## Setup\n\nRun the cell. It prints `a. b. c.` versions!\n- one two\n- four\n| a | b c |"
+    found = sentences(markdown)
     assert found == ["Run the cell.", "It prints   versions!", "- one two", " a | b c |"]
 
 
