@@ -11,8 +11,8 @@ import pytest
 from lab_utils.config import PROJECT_ROOT
 
 PACKAGE = PROJECT_ROOT / "lab_utils"
-# What a student reads to know what a notebook's call does. 1,200 until the class accounts (config) and the
-# exercise helpers (notebook: answered, answer_or_reference, one-line errors) came; trimming it back is open work.
+# What a student reads to know what a notebook's call does. It was 1,200 until the class accounts (config)
+# and the exercise helpers (answered, answer_or_reference, one-line errors) came; trimming it is open work.
 HELPER_BUDGET_LINES = 1_450
 ENTRY_POINTS = {"main", "setup"}  # a program's or a stack command's main(), a notebook's setup()
 
