@@ -4,6 +4,7 @@ model's promises (seedable, driven by the clock, every status within one period)
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
@@ -133,3 +134,65 @@ def test_lines_show_local_time_beside_utc() -> None:
         "- Status: Bahaya tinggi! Barang berisiko rusak",
         "- Waktu: 17:00:03 WIB (10:00:03 UTC)",
     ]
+
+
+class FakeBatch:
+    """Stands in for a micro-batch DataFrame: the printers only collect() it."""
+
+    def __init__(self, rows: list[dict]) -> None:
+        from pyspark.sql import Row
+
+        self.rows = [Row(**row) for row in rows]
+
+    def collect(self) -> list:
+        return list(self.rows)
+
+
+def _pair(gudang_id: str, suhu: float, kelembaban: float, seconds: int, offset: int) -> dict:
+    at = (START + timedelta(seconds=seconds)).replace(tzinfo=None)  # Spark hands out naive UTC times
+    return {
+        "gudang_id": gudang_id,
+        "suhu": suhu,
+        "kelembaban": kelembaban,
+        "suhu_time": at,
+        "kelembaban_time": at,
+        "suhu_partition": 0,
+        "suhu_offset": offset,
+        "kelembaban_partition": 0,
+        "kelembaban_offset": offset,
+        "status": gudang.status(suhu, kelembaban, CONFIG),
+    }
+
+
+def test_the_text_output_is_the_assignments_with_the_newest_pair_of_each_warehouse() -> None:
+    from lab_utils.reference.warehouse_join import status_printer, warning_printer
+
+    lines: list[str] = []
+    batch = [_pair("G2", 78, 68, 1, 0), _pair("G1", 79, 75, 2, 1), _pair("G1", 84, 73, 3, 2)]
+    status_printer(CONFIG, as_json=False, out=lines.append)(FakeBatch(batch), 0)  # type: ignore[arg-type]
+    assert "\n".join(lines).splitlines() == [
+        "[PERINGATAN KRITIS]",
+        "Gudang G1:",
+        "- Suhu: 84°C",
+        "- Kelembaban: 73%",
+        "- Status: Bahaya tinggi! Barang berisiko rusak",
+        "- Waktu: 17:00:03 WIB (10:00:03 UTC)",
+        "",
+        "Gudang G2:",
+        "- Suhu: 78°C",
+        "- Kelembaban: 68%",
+        "- Status: Aman",
+        "- Waktu: 17:00:01 WIB (10:00:01 UTC)",
+    ]
+    every: list[str] = []
+    status_printer(CONFIG, as_json=True, out=every.append)(FakeBatch(batch), 0)  # type: ignore[arg-type]
+    assert [json.loads(line)["suhu_offset"] for line in every] == [0, 1, 2]  # JSON: every pair
+    assert json.loads(every[2])["suhu_time"] == "2026-12-05T10:00:03.000Z"
+    quiet: list[str] = []
+    status_printer(CONFIG, as_json=False, out=quiet.append)(FakeBatch([]), 1)  # type: ignore[arg-type]
+    assert quiet == []  # no pair, no header
+    warning = {"label": "[Peringatan Kelembaban Tinggi]", "gudang_id": "G3", "measure": "kelembaban"}
+    warning |= {"value": 74.0, "event_time": START.replace(tzinfo=None), "partition": 1, "offset": 7}
+    shown: list[str] = []
+    warning_printer(CONFIG, as_json=False, out=shown.append)(FakeBatch([warning]), 0)  # type: ignore[arg-type]
+    assert shown == ["[Peringatan Kelembaban Tinggi] Gudang G3: Kelembaban 74% · 17:00:00 WIB (10:00:00 UTC)"]
