@@ -30,6 +30,7 @@ API_IN_CELLS = {
     "06": ["writeStream", "checkpointLocation", "availableNow"],
     "07": ['format("kafka")', 'outputMode("update")', "trigger(realTime=", "KafkaConsumer", ".poll("],
     "08": ["%%writefile", "KafkaProducer", ".send(", "KafkaConsumer", "readStream", "where("],
+    "09": ["withWatermark", ".join(", "F.expr(", "BETWEEN", "F.when(", "recentProgress", "numRowsTotal"],
 }
 
 
