@@ -44,6 +44,9 @@ from lab_utils.reference.topics import ensure_topic
 from lab_utils.spark import get_spark, stop_spark
 from lab_utils.topics import delete_topic
 
+sys.path.insert(0, str(Path(__file__).parent))  # the warehouse join's figures live next door
+import join_bench  # noqa: E402
+
 QUICK = os.environ.get("BENCH_QUICK") == "1"
 RESULTS = PROJECT_ROOT / "results"
 STARTED = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -384,6 +387,43 @@ def grading() -> list[Result]:
     return found
 
 
+def warehouse_join(spark: SparkSession, config: LabConfig) -> list[Result]:
+    """Notebook 09's join: latency (second reading sent -> status visible) next to a kafka-python join, and
+    the state's size over 10 minutes of simulated event time, for 3 and 1,000 warehouses."""
+    count, minutes = (60, 2.0) if QUICK else (240, 10.0)
+    join_bench.join_latency(spark, config, 0, 0.05, 40)  # warm-up
+    measured = {
+        "lab default (1 s trigger, 1 s poll)": join_bench.join_latency(spark, config, 1.0, 1.0, count),
+        "lab tuned (no trigger delay, 50 ms poll)": join_bench.join_latency(spark, config, 0, 0.05, count),
+        "kafka-python consumer, dict join": (join_bench.join_latency_baseline(config, count), None),
+    }
+    found = []
+    for name, (samples, batch_ms) in measured.items():
+        p50, p95, _ = _percentiles(samples)
+        batches = "" if batch_ms is None else f"; a micro-batch took {batch_ms:,.0f} ms (median)"
+        found += [
+            Result("join latency", f"{name} p50", p50 * 1000, "ms", f"{len(samples)} pairs{batches}"),
+            Result("join latency", f"{name} p95", p95 * 1000, "ms"),
+        ]
+    note = f"{minutes:g} min of event time, micro-batches of {join_bench.BATCH_S} s of it"
+    for warehouses in (3, 100 if QUICK else 1_000):
+        state = join_bench.join_state(
+            spark, config, warehouses, minutes, (True, False) if warehouses == 3 else (True,)
+        )
+        kept, half = state[True], state[True][len(state[True]) // 2 :]
+        found += [
+            Result("join state", f"{warehouses} warehouses: rows at the end", kept[-1], "rows", note),
+            Result("join state", f"{warehouses} warehouses: min / max in the 2nd half", min(half), "rows",
+                   f"max {max(half):,}" + (": flat" if max(half) <= 1.25 * min(half) else ": GROWS")),
+        ]  # fmt: skip
+        if False in state:
+            found.append(
+                Result("join state", f"{warehouses} warehouses, no watermarks: rows at the end",
+                       state[False][-1], "rows", "grows with every reading"),
+            )  # fmt: skip
+    return found
+
+
 def run(step: Callable[[], list[Result]], results: list[Result]) -> None:
     found = step()
     for result in found:
@@ -400,6 +440,14 @@ def main() -> int:
         graded: list[Result] = []
         run(grading, graded)
         write(graded)
+        return 0
+    if os.environ.get("BENCH_ONLY") == "join":  # notebook 09's join alone
+        join_rows: list[Result] = []
+        try:
+            run(lambda: warehouse_join(get_spark(config), config), join_rows)
+        finally:
+            stop_spark()
+        write(join_rows)
         return 0
     scale = 0.1 if QUICK else 1.0
     alert_count = 60 if QUICK else 240
@@ -481,7 +529,10 @@ def main() -> int:
             found.append(Result("scale", "largest sensor count kept up", sustained, "sensors"))
             return found
 
-        for step in (latency, producers, spark_backlog, scale_and_memory):
+        def joins() -> list[Result]:
+            return warehouse_join(spark, config)
+
+        for step in (latency, producers, spark_backlog, scale_and_memory, joins):
             run(step, results)
             write(results)  # what is measured so far survives a failure later
     finally:
