@@ -16,9 +16,11 @@ that says what to change. ``lab_utils.notebook``, ``lab_utils.clients`` and ``la
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import re
+import socket
 import time
 from collections.abc import Callable
 from typing import Any
@@ -179,10 +181,32 @@ def _names(text: str) -> str:
     return ", ".join(f"'{name}'" for name in dict.fromkeys(names) if name and " " not in name)
 
 
-def _kind(error: BaseException, text: str) -> str | None:
+def _answers_tcp(config: LabConfig) -> bool:
+    """Whether a bootstrap address accepts TCP connections (a broker is there, whatever it then says)."""
+    for server in config.bootstrap_list:
+        host, _, port = server.rpartition(":")
+        with (
+            contextlib.suppress(OSError, ValueError),
+            socket.create_connection((host.strip("[]"), int(port)), 1),
+        ):
+            return True
+    return False
+
+
+def _login_refused(error: BaseException, text: str, config: LabConfig | None) -> bool:
+    """A refused login: Kafka's own error, or a bootstrap that timed out with an account while the brokers
+    answer. A broker closes a refused SCRAM login, and kafka-python then often sees only a lost connection
+    (under load, always): its log may or may not name the refusal, so the open ports count too."""
     if isinstance(error, SaslAuthenticationFailedError) or "SaslAuthenticationException" in text:
-        return "login"
-    if isinstance(error, KafkaTimeoutError) and "bootstrap" in text and login_failed_recently():
+        return True
+    if not (isinstance(error, KafkaTimeoutError) and "bootstrap" in text):
+        return False
+    secured = config is not None and config.security_protocol != "PLAINTEXT"
+    return login_failed_recently() or (secured and _answers_tcp(config))  # type: ignore[arg-type]
+
+
+def _kind(error: BaseException, text: str, config: LabConfig | None) -> str | None:
+    if _login_refused(error, text, config):
         return "login"
     if isinstance(error, TopicAuthorizationFailedError) or "TopicAuthorizationException" in text:
         return "topic"
@@ -198,10 +222,10 @@ def refusal_sentence(error: BaseException | None, config: LabConfig | None = Non
     if error is None:
         return None
     text = str(getattr(error, "desc", None) or error)
-    kind = _kind(error, text)
+    config = config or _state["config"]
+    kind = _kind(error, text, config)
     if kind is None:
         return None
-    config = config or _state["config"]
     user = (
         f"the account {config.sasl_username!r}"
         if config is not None and config.sasl_username
@@ -211,7 +235,7 @@ def refusal_sentence(error: BaseException | None, config: LabConfig | None = Non
     names = _names(text)
     if kind == "login":
         return (
-            f"Kafka did not accept the user name and password of {user}: check the settings file your "
+            f"Kafka did not let {user} log in: check the user name and password in the settings file your "
             "instructor gave you (LAB_SETTINGS_FILE), or ask for a new one."
         )
     if kind == "cluster":

@@ -222,7 +222,9 @@ def _admin_answers(admin: LabConfig) -> Callable[[str], bool]:
 
 def _admin_password(cluster: ClassCluster) -> str:
     if cluster.admin_file.exists():
-        return read_settings(cluster.admin_file)["LAB_SASL_PASSWORD"]
+        password = read_settings(cluster.admin_file)["LAB_SASL_PASSWORD"]
+        _write_account(cluster, cluster.admin_file, ADMIN, password, "")  # the current ports
+        return password
     if (cluster.nodes[0][0].data / "meta.properties").exists():
         raise LabError(
             f"{cluster.admin_file} is missing, so nobody can administer this class cluster: "
@@ -299,9 +301,8 @@ def _set_up_accounts(
             pass
     if failed:
         raise LabError(f"The class cluster refused some accounts or ACLs: {failed}.")
-    for name, password in passwords.items():
-        if not cluster.student_file(name).exists():
-            _write_account(cluster, cluster.student_file(name), name, password, f"{name}.")
+    for name, password in passwords.items():  # written again: the same password, the current ports
+        _write_account(cluster, cluster.student_file(name), name, password, f"{name}.")
     _default_quota(config, cluster, admin)
 
 

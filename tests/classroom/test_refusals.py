@@ -131,8 +131,8 @@ def test_a_wrong_password_is_refused_in_one_sentence(two: TwoStudents) -> None:
     wrong = replace(two.s01, sasl_password=two.s01.sasl_password + "x")
     sentence = refused(lambda: make_producer(wrong), wrong)  # the time it takes: benchmarks/bench.py
     assert sentence == (
-        "Kafka did not accept the user name and password of the account 's01': check the settings file your "
-        "instructor gave you (LAB_SETTINGS_FILE), or ask for a new one."
+        "Kafka did not let the account 's01' log in: check the user name and password in the settings file "
+        "your instructor gave you (LAB_SETTINGS_FILE), or ask for a new one."
     )
 
 
