@@ -153,7 +153,9 @@ def join_latency_baseline(config: LabConfig, count: int) -> list[float]:
 def _write_readings(spark: SparkSession, config: LabConfig, warehouses: int, seconds: int) -> None:
     """``seconds`` readings per warehouse and sensor, stamped one second apart, via Spark's Kafka sink."""
     start = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=seconds + 60)
-    rows = spark.range(warehouses * seconds).select(
+    # One writing task, so that each partition holds its readings in event-time order (two tasks would
+    # interleave the first and second half of the run, and the watermark would drop half of it as late).
+    rows = spark.range(warehouses * seconds, numPartitions=1).select(
         F.concat(F.lit("G"), (F.col("id") % warehouses + 1).cast("string")).alias("gudang_id"),
         F.timestamp_seconds(F.lit(int(start.timestamp())) + F.floor(F.col("id") / warehouses)).alias("at"),
         (F.col("id") % 13).alias("wiggle"),
