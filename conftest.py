@@ -41,7 +41,21 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """nbval's cells of one notebook stay together on one xdist worker (``--dist loadgroup``)."""
     for item in items:
         if item.path.suffix == ".ipynb":
-            item.add_marker(pytest.mark.xdist_group(item.path.name))
+            # the folder too: notebooks/05_x.ipynb and notebooks/id/05_x.ipynb are two notebooks
+            item.add_marker(pytest.mark.xdist_group(f"{item.path.parent.name}/{item.path.name}"))
+
+
+def pytest_xdist_node_collection_finished(node, ids: list[str]) -> None:
+    """Stop at once if xdist did not group a notebook's cells: scattered cells fail by the hundred."""
+    if node.config.getvalue("dist") != "loadgroup":
+        return
+    scattered = [nodeid for nodeid in ids if ".ipynb::" in nodeid and "@" not in nodeid]
+    if scattered:
+        pytest.exit(
+            f"xdist did not keep {scattered[0]} with its notebook's other cells: "
+            "install the pytest version pyproject.toml names (pip install -e '.[dev]')",
+            returncode=3,
+        )
 
 
 def _runs_a_notebook(item: pytest.Item) -> bool:
