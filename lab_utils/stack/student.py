@@ -25,13 +25,14 @@ from pathlib import Path
 
 import nbformat
 
+from lab_utils.config import LANGUAGE_MARK
 from lab_utils.errors import LabError, run_cli
 
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
 CODE_PLACEHOLDER = ["# YOUR CODE HERE"]
 INDENTED_PLACEHOLDER = [*CODE_PLACEHOLDER, "pass"]
-ANSWER_PLACEHOLDER = ["*Your answer here.*"]
+ANSWER_PLACEHOLDER = {"en": ["*Your answer here.*"], "id": ["*Jawaban Anda di sini.*"]}  # by language
 INSTRUCTOR_TAG = "instructor"
 HINT_TAG = "answers-hint"
 
@@ -71,13 +72,15 @@ def kept_for_students(cell: nbformat.NotebookNode, hints: bool) -> bool:
     return INSTRUCTOR_TAG not in tags and (hints or HINT_TAG not in tags)
 
 
-def student_copy(notebook: nbformat.NotebookNode, hints: bool = False) -> nbformat.NotebookNode:
+def student_copy(
+    notebook: nbformat.NotebookNode, hints: bool = False, language: str = "en"
+) -> nbformat.NotebookNode:
     """The notebook with every solution replaced and the instructor's cells left out."""
     copy = nbformat.from_dict(notebook)
     copy.cells = [cell for cell in copy.cells if kept_for_students(cell, hints)]
     for cell in copy.cells:
         if has_solution(cell.source):
-            placeholder = CODE_PLACEHOLDER if cell.cell_type == "code" else ANSWER_PLACEHOLDER
+            placeholder = CODE_PLACEHOLDER if cell.cell_type == "code" else ANSWER_PLACEHOLDER[language]
             cell.source = strip_solutions(cell.source, placeholder)
     return copy
 
@@ -86,13 +89,17 @@ def write_student_notebooks(source_dir: Path, target_dir: Path, hints: bool = Fa
     """Write a student copy of every notebook in ``source_dir`` into ``target_dir``, and copy its pages.
 
     The Markdown pages (``*.md``, such as the glossary) go along as they are; only notebooks are returned.
+    A folder of twins in another language (``notebooks/id/``, marked by its language file) gets its own
+    copies in the same folder below ``target_dir``, mark and all, so both languages are handed out.
     """
     target_dir.mkdir(parents=True, exist_ok=True)
+    mark = source_dir / LANGUAGE_MARK
+    language = mark.read_text().strip() if mark.is_file() else "en"
     written = []
     for path in sorted(source_dir.glob("*.ipynb")):
         notebook = nbformat.read(path, as_version=4)
         try:
-            copy = student_copy(notebook, hints)
+            copy = student_copy(notebook, hints, language)
         except LabError as error:
             raise LabError(f"{path.name}: {error}") from None
         target = target_dir / path.name
@@ -100,6 +107,9 @@ def write_student_notebooks(source_dir: Path, target_dir: Path, hints: bool = Fa
         written.append(target)
     for page in sorted(source_dir.glob("*.md")):  # the glossary and other pages the notebooks link to
         shutil.copyfile(page, target_dir / page.name)
+    for twins in sorted(path for path in source_dir.iterdir() if (path / LANGUAGE_MARK).is_file()):
+        written += write_student_notebooks(twins, target_dir / twins.name, hints)
+        shutil.copyfile(twins / LANGUAGE_MARK, target_dir / twins.name / LANGUAGE_MARK)
     return written
 
 
@@ -117,7 +127,8 @@ def main(argv: list[str] | None = None) -> int:
         written = write_student_notebooks(source_dir, target_dir, hints)
         pointers = "with" if hints else "without"
         print(
-            f"Wrote {len(written)} student notebooks to {target_dir}/, solutions replaced by placeholders, "
+            f"Wrote {len(written)} student notebooks to {target_dir}/ (and its language folders), solutions "
+            "replaced by placeholders, "
             f"{pointers} pointers to the lab's reference answers."
         )
 

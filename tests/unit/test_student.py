@@ -7,9 +7,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from lab_utils.config import PROJECT_ROOT
+from lab_utils.config import LANGUAGE_MARK, PROJECT_ROOT
 from lab_utils.errors import LabError
 from lab_utils.stack.student import (
+    ANSWER_PLACEHOLDER,
     BEGIN,
     CODE_PLACEHOLDER,
     END,
@@ -73,11 +74,17 @@ def student_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return target
 
 
-@pytest.mark.parametrize("path", sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb")), ids=lambda p: p.name)
+NOTEBOOKS = PROJECT_ROOT / "notebooks"
+
+
+@pytest.mark.parametrize(
+    "path", sorted(NOTEBOOKS.glob("*.ipynb")) + sorted(NOTEBOOKS.glob("id/*.ipynb")), ids=lambda p: p.name
+)
 def test_student_copy_has_no_solution_and_nothing_else_changed(path: Path, student_dir: Path) -> None:
+    """In both languages: make student writes build/student/ and build/student/id/."""
     teacher = nbformat.read(path, as_version=4)
     teacher.cells = [cell for cell in teacher.cells if kept_for_students(cell, hints=False)]
-    student = nbformat.read(student_dir / path.name, as_version=4)
+    student = nbformat.read(student_dir / path.relative_to(NOTEBOOKS), as_version=4)
     assert len(student.cells) == len(teacher.cells)
     for ours, theirs in zip(teacher.cells, student.cells, strict=True):
         assert (theirs.cell_type, theirs.metadata) == (ours.cell_type, ours.metadata)
@@ -87,7 +94,7 @@ def test_student_copy_has_no_solution_and_nothing_else_changed(path: Path, stude
         solution, kept = _solution_blocks(ours.source)
         lines = theirs.source.split("\n")
         assert not has_solution(theirs.source) and END not in [line.strip() for line in lines]
-        placeholders = INDENTED_PLACEHOLDER + ["*Your answer here.*"]
+        placeholders = INDENTED_PLACEHOLDER + ANSWER_PLACEHOLDER["id" if path.parent.name == "id" else "en"]
         assert [line for line in lines if line.strip() not in placeholders] == [line for line in kept], (
             "the student copy changed a line outside the solution"
         )
@@ -98,7 +105,12 @@ def test_student_copy_has_no_solution_and_nothing_else_changed(path: Path, stude
 
 def test_the_pages_the_notebooks_link_to_go_along(student_dir: Path) -> None:
     """The glossary (and any other Markdown page beside the notebooks) is copied unchanged."""
-    pages = sorted((PROJECT_ROOT / "notebooks").glob("*.md"))
+    pages = (
+        sorted(NOTEBOOKS.glob("*.md"))
+        + sorted(NOTEBOOKS.glob("id/*.md"))
+        + [NOTEBOOKS / "id" / LANGUAGE_MARK]
+    )
     assert "GLOSSARY.md" in [page.name for page in pages]
     for page in pages:
-        assert (student_dir / page.name).read_text() == page.read_text(), page.name
+        copied = student_dir / page.relative_to(NOTEBOOKS)
+        assert copied.read_text() == page.read_text(), page.name
