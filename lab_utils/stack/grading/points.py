@@ -1,9 +1,9 @@
 """Points per exercise: the one place to change them (``lab-grade`` reads it each time it writes the grades).
 
 An exercise is named by its notebook and the id of its exercise cell (the cell holding
-``### BEGIN SOLUTION``; ``lab-grade --list`` prints them all). Every exercise not listed is worth
-``DEFAULT_POINTS``. A passed exercise earns its points; any other result earns none. Changing points needs
-no new grading run: the grades are written again from the stored results.
+``### BEGIN SOLUTION``; the columns ``notebook`` and ``cell`` of ``grades.csv`` name each). Every exercise
+not listed is worth ``DEFAULT_POINTS``. A passed exercise earns its points; any other result earns none.
+Changing points needs no new grading run: the grades are written again from the stored results.
 """
 
 from __future__ import annotations
