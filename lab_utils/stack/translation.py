@@ -63,6 +63,8 @@ def translatable(source: str) -> list[tuple[int, int, str]]:
         text = token.string
         comment = token.type == tokenize.COMMENT and not text.startswith(KEPT_COMMENTS)
         prose = token.type == tokenize.STRING and any(space in text for space in " \n")
+        if prose and "b" in text.split(text[-1], 1)[0].lower():
+            prose = False  # a bytes literal is a record's bytes, never prose
         if comment or prose:
             start = starts[token.start[0] - 1] + token.start[1]
             end = starts[token.end[0] - 1] + token.end[1]

@@ -12,7 +12,7 @@ import nbformat
 import pytest
 
 from lab_utils.config import LANGUAGE_MARK, PROJECT_ROOT
-from lab_utils.stack.translation import CATALOG_DIR, TWIN_DIR, build_twin, code_difference
+from lab_utils.stack.translation import CATALOG_DIR, TWIN_DIR, build_twin, code_difference, translatable
 
 ENGLISH = """# Send one reading and wait for Kafka's answer
 reading = {"sensor_id": "S1", "suhu": 80.1}
@@ -49,6 +49,11 @@ def test_comments_and_messages_may_be_translated() -> None:
 def test_a_change_to_the_code_is_found(old: str, new: str, why: str) -> None:
     difference = code_difference(ENGLISH, ENGLISH.replace(old, new))
     assert difference is not None and why.split()[-1] in difference
+
+
+def test_bytes_literals_are_records_not_prose() -> None:
+    source = 'junk = b"Lunch at 12? not JSON"\nprint("Sent the junk record.")\n'
+    assert [text for _, _, text in translatable(source)] == ['"Sent the junk record."']
 
 
 def test_writefile_cells_compare_the_program_inside() -> None:
