@@ -1,7 +1,9 @@
 """What the terminal programs share: the common flags with one wording, a bounded wait, one way to fail.
 
 A problem the user can fix (no broker, no topic) ends a program with one ``error: ...`` line and
-exit code 1, and Ctrl-C ends it quietly: that is :func:`lab_utils.errors.run_cli`, re-exported here.
+exit code 1, and Ctrl-C ends it quietly: that is :func:`lab_utils.errors.run_cli`. With ``LAB_LANG=id``
+the program's ``--help``, errors and printed lines are in Indonesian (``lab_utils.stack.messages``: the
+parser and :func:`run_cli` pass them through the catalogue); the code keeps its English sentences.
 """
 
 from __future__ import annotations
@@ -11,11 +13,13 @@ import math
 import signal
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from pyspark.sql.streaming import StreamingQuery
 
-from lab_utils.errors import run_cli
+from lab_utils import errors
+from lab_utils.stack.messages import Parser, printed_in
 
 __all__ = ["await_queries", "parser", "run_cli"]
 WAIT_SLICE_S = 0.5  # how often a waiting program checks for Ctrl-C and its --timeout
@@ -30,12 +34,19 @@ SHARED_FLAGS: dict[str, dict[str, Any]] = {
 }
 
 
-def parser(prog: str, description: str, *shared: str) -> argparse.ArgumentParser:
-    """An argument parser for ``prog`` with the named shared flags (``"--timeout"``...) already added."""
-    result = argparse.ArgumentParser(prog=prog, description=description)
+def parser(prog: str, description: str, *shared: str, language: str = "en") -> argparse.ArgumentParser:
+    """An argument parser for ``prog`` with the named shared flags (``"--timeout"``...) already added;
+    its ``--help`` and errors are in ``language`` (``config.language``)."""
+    result = Parser(prog, description, language)
     for flag in shared:
         result.add_argument(flag, **SHARED_FLAGS[flag])
     return result
+
+
+def run_cli(action: Callable[[], object], language: str = "en") -> int:
+    """:func:`lab_utils.errors.run_cli`, with every line printed meanwhile in ``language``."""
+    with printed_in(language):
+        return errors.run_cli(action)
 
 
 def await_queries(queries: list[StreamingQuery], timeout_s: float | None) -> None:

@@ -80,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         "--from-beginning",
         "--available-now",
         "--timeout",
+        language=config.language,
     )
     parser.add_argument("--threshold", type=float, default=config.threshold, help="°C; alerts are above")
     parser.add_argument("--json", action="store_true", help="one JSON object per alert line")
@@ -98,8 +99,10 @@ def main(argv: list[str] | None = None) -> int:
     config = dataclasses.replace(config, threshold=args.threshold)
     # notebook 07's query: lab_utils/reference/realtime_alerts.py (its alerts also go to a topic)
     if args.realtime:
-        return cli.run_cli(lambda: run_realtime_alerts(config, args.from_beginning, args.json, args.timeout))
-    return cli.run_cli(lambda: run_alerts(config, args))
+        return cli.run_cli(
+            lambda: run_realtime_alerts(config, args.from_beginning, args.json, args.timeout), config.language
+        )
+    return cli.run_cli(lambda: run_alerts(config, args), config.language)
 
 
 if __name__ == "__main__":

@@ -60,14 +60,18 @@ def consume(
 
 def main(argv: list[str] | None = None) -> int:
     config = load_config()
+    description = f"Print every reading of {config.topic}."
     parser = cli.parser(
-        "sensor-consumer", f"Print every reading of {config.topic}.", "--from-beginning", "--timeout"
+        "sensor-consumer", description, "--from-beginning", "--timeout", language=config.language
     )
     parser.add_argument("--max-messages", type=int, help="stop after this many records")
     parser.add_argument("--group", help="consumer group id (Kafka remembers where the group stopped)")
     args = parser.parse_args(argv)
     timeout_s = math.inf if args.timeout is None else args.timeout
-    return cli.run_cli(lambda: consume(config, args.from_beginning, args.group, args.max_messages, timeout_s))
+    return cli.run_cli(
+        lambda: consume(config, args.from_beginning, args.group, args.max_messages, timeout_s),
+        config.language,
+    )
 
 
 if __name__ == "__main__":

@@ -64,10 +64,11 @@ def main(argv: list[str] | None = None) -> int:
         f"Store every valid reading of {config.topic} as Parquet, exactly once.",
         "--available-now",
         "--timeout",
+        language=config.language,
     )
     parser.add_argument("--reset", action="store_true", help="delete the history and checkpoints first")
     args = parser.parse_args(argv)
-    return cli.run_cli(lambda: store(config, args.available_now, args.timeout, args.reset))
+    return cli.run_cli(lambda: store(config, args.available_now, args.timeout, args.reset), config.language)
 
 
 if __name__ == "__main__":

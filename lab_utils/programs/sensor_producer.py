@@ -72,7 +72,8 @@ def produce(
 
 def main(argv: list[str] | None = None) -> int:
     config = load_config()
-    parser = cli.parser("sensor-producer", f"Send simulated temperature readings to {config.topic}.")
+    description = f"Send simulated temperature readings to {config.topic}."
+    parser = cli.parser("sensor-producer", description, language=config.language)
     parser.add_argument("--sensors", type=int, default=config.sensor_count, help="number of machines")
     parser.add_argument("--interval", type=float, default=config.interval_s, help="seconds between rounds")
     bound = parser.add_mutually_exclusive_group()
@@ -81,7 +82,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, help="make the simulation repeatable")
     args = parser.parse_args(argv)
     return cli.run_cli(
-        lambda: produce(config, args.sensors, args.interval, args.seed, args.duration, args.count)
+        lambda: produce(config, args.sensors, args.interval, args.seed, args.duration, args.count),
+        config.language,
     )
 
 

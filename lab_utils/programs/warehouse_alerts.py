@@ -78,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         "--from-beginning",
         "--available-now",
         "--timeout",
+        language=config.language,
     )
     parser.add_argument("--json", action="store_true", help="one JSON object per warning or joined pair")
     parser.add_argument(
@@ -88,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         help="at most N records of each topic per micro-batch (Spark's maxOffsetsPerTrigger)",
     )
     args = parser.parse_args(argv)
-    return cli.run_cli(lambda: run_alerts(config, args))
+    return cli.run_cli(lambda: run_alerts(config, args), config.language)
 
 
 if __name__ == "__main__":

@@ -76,7 +76,8 @@ def produce(
 
 def main(argv: list[str] | None = None) -> int:
     config = load_config()
-    parser = cli.parser("warehouse-producer", "Send simulated warehouse readings, one sensor per program.")
+    description = "Send simulated warehouse readings, one sensor per program."
+    parser = cli.parser("warehouse-producer", description, language=config.language)
     parser.add_argument("--sensor", choices=MEASURES, required=True, help="which sensor this producer is")
     parser.add_argument("--warehouses", type=int, default=3, help="number of warehouses (G1, G2, ...)")
     parser.add_argument("--interval", type=float, default=config.interval_s, help="seconds between rounds")
@@ -88,7 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     return cli.run_cli(
         lambda: produce(
             config, args.sensor, args.warehouses, args.interval, args.seed, args.duration, args.count
-        )
+        ),
+        config.language,
     )
 
 

@@ -1,14 +1,27 @@
 """The lab's one-line messages in the student's language: English as written in the code, or Indonesian.
 
-Used by ``lab_utils.notebook`` (the ✗ lines and the "not done yet" and fallback lines) and the programs.
-The code keeps raising and printing its English sentence; :func:`in_language` turns a known sentence into
-its Indonesian twin (``LAB_LANG=id``, or the Indonesian notebooks' folder), like a gettext catalogue keyed
-by the English text. A sentence it does not know stays English, so nothing is ever lost in translation.
+Used by ``lab_utils.notebook`` (the ✓ and ✗ lines and the "not done yet" and fallback lines) and the
+programs. The code keeps raising and printing its English sentence; :func:`in_language` turns a known
+sentence into its Indonesian twin (``LAB_LANG=id``, or the Indonesian notebooks' folder), like a gettext
+catalogue keyed by the English text. A sentence it does not know stays English, so nothing is ever lost
+in translation. The values a pattern carries across are translated too, when they are known sentences
+themselves (a reason inside a line, a LabError after ``error:``).
+
+The terminal programs (``lab_utils/programs``) speak the language through two adapters: :class:`Parser`
+(``--help``, usage and argparse's errors) and :func:`printed_in` (every line the program prints while it
+runs). Neither changes a byte of the English output.
 """
 
 from __future__ import annotations
 
+import argparse
+import contextlib
+import functools
 import re
+import sys
+import threading
+from collections.abc import Iterator
+from typing import IO, Any, NoReturn
 
 LANGUAGES = ("en", "id")
 
@@ -49,6 +62,215 @@ INDONESIAN: list[tuple[str, str]] = [
         "(notebook 01, atau `kafka-topics --create`), lalu jalankan sel ini lagi.",
     ),
     (r"Kafka refused: (?P<detail>.*)", "Kafka menolak: {detail}"),
+    (
+        r"Topic (?P<topic>\S+) does not exist yet: create it first \(notebook 01, or start the producer\)\.",
+        "Topic {topic} belum ada: buat dulu (notebook 01, atau jalankan producer).",
+    ),
+    (
+        r"The topic (?P<topic>\S+) does not exist: create it with ensure_alerts_topic\(config\)\.",
+        "Topic {topic} tidak ada: buat dengan ensure_alerts_topic(config).",
+    ),
+    (
+        r"The Spark job failed \((?P<detail>.*)\): see \.lab/logs/spark\.log for details\.",
+        "Job Spark gagal ({detail}): lihat rinciannya di .lab/logs/spark.log.",
+    ),
+    # --- the terminal programs: --help, argparse's own words and errors -----------------------------
+    ("usage: ", "penggunaan: "),
+    ("options", "opsi"),
+    ("show this help message and exit", "tampilkan bantuan ini, lalu keluar"),
+    (r"(?P<prog>[\w-]+): error: (?P<detail>.+)", "{prog}: kesalahan: {detail}"),
+    (r"the following arguments are required: (?P<names>.+)", "argumen ini wajib diisi: {names}"),
+    (r"argument (?P<name>\S+): (?P<detail>.+)", "argumen {name}: {detail}"),
+    (r"not allowed with argument (?P<other>\S+)", "tidak boleh dipakai bersama argumen {other}"),
+    (r"invalid (?P<type>\w+) value: (?P<value>.+)", "nilai {type} tidak valid: {value}"),
+    (
+        r"invalid choice: (?P<value>.+?) \(choose from (?P<choices>.+)\)",
+        "pilihan tidak valid: {value} (pilih salah satu: {choices})",
+    ),
+    ("expected one argument", "perlu satu nilai"),
+    (r"unrecognized arguments: (?P<names>.+)", "argumen tidak dikenal: {names}"),
+    ("read the topic from its oldest record", "baca topic mulai dari record tertua"),
+    ("process what the topic holds now, then exit", "proses isi topic saat ini, lalu keluar"),
+    (
+        r"stop after this many seconds \(default: run until Ctrl-C\)",
+        "berhenti setelah sekian detik (bawaan: berjalan sampai Ctrl-C)",
+    ),
+    ("stop after this many seconds", "berhenti setelah sekian detik"),
+    (r"Send simulated temperature readings to (?P<topic>\S+)\.", "Kirim data suhu simulasi ke {topic}."),
+    ("number of machines", "jumlah mesin"),
+    ("seconds between rounds", "jeda antarputaran, dalam detik"),
+    (
+        r"stop after this many rounds \(one reading per (?P<who>sensor|warehouse)\)",
+        "berhenti setelah sekian putaran (satu data per {who})",
+    ),
+    ("warehouse", "gudang"),
+    ("make the simulation repeatable", "buat simulasi yang dapat diulang dengan hasil yang sama"),
+    (r"Print every reading of (?P<topic>\S+)\.", "Tampilkan setiap data dari {topic}."),
+    ("stop after this many records", "berhenti setelah sekian record"),
+    (
+        r"consumer group id \(Kafka remembers where the group stopped\)",
+        "id consumer group (Kafka mengingat posisi terakhir group itu)",
+    ),
+    (
+        r"PySpark job: print readings of (?P<topic>\S+) above the threshold\.",
+        "Job PySpark: tampilkan data dari {topic} yang di atas ambang batas.",
+    ),
+    ("°C; alerts are above", "°C; data di atasnya menjadi peringatan"),
+    ("one JSON object per alert line", "satu objek JSON per baris peringatan"),
+    (
+        "report only machines that stayed above the threshold this long: one line per episode",
+        "laporkan hanya mesin yang bertahan di atas ambang batas selama ini: satu baris per episode",
+    ),
+    (
+        "Spark's real-time mode: each alert within milliseconds",
+        "real-time mode Spark: setiap peringatan dalam hitungan milidetik",
+    ),
+    (
+        "--realtime watches live: it goes with neither --available-now nor --sustained",
+        "--realtime memantau secara langsung: jangan pakai bersama --available-now atau --sustained",
+    ),
+    (
+        r"Store every valid reading of (?P<topic>\S+) as Parquet, exactly once\.",
+        "Simpan setiap data valid dari {topic} sebagai Parquet, tepat satu kali.",
+    ),
+    ("delete the history and checkpoints first", "hapus dulu riwayat dan checkpoint"),
+    (
+        "Send simulated warehouse readings, one sensor per program.",
+        "Kirim data gudang simulasi, satu sensor per program.",
+    ),
+    ("which sensor this producer is", "sensor yang dikirim producer ini"),
+    (r"number of warehouses \(G1, G2, \.\.\.\)", "jumlah gudang (G1, G2, ...)"),
+    ("another plan of episodes", "rencana episode yang lain"),
+    (
+        r"PySpark job: warnings and the combined status of each warehouse \((?P<a>\w+) and (?P<b>\w+)\)\.",
+        "Job PySpark: peringatan dan status gabungan setiap gudang ({a} dan {b}).",
+    ),
+    ("one JSON object per warning or joined pair", "satu objek JSON per peringatan atau pasangan hasil join"),
+    (
+        r"at most N records of each topic per micro-batch \(Spark's maxOffsetsPerTrigger\)",
+        "paling banyak N record dari setiap topic per micro-batch (maxOffsetsPerTrigger di Spark)",
+    ),
+    # --- what the programs print while they run ----------------------------------------------------------
+    (r"error: (?P<detail>.*)", "kesalahan: {detail}"),
+    ("Interrupted.", "Dihentikan."),
+    (r"Last error: (?P<detail>.*)", "Kesalahan terakhir: {detail}"),
+    (
+        r"Producer started: (?P<n>\d+) sensors, one reading each every (?P<s>\S+) s\.",
+        "Producer berjalan: {n} sensor, masing-masing mengirim satu data setiap {s} s.",
+    ),
+    (
+        r"Producer started: (?P<n>\d+) warehouses send (?P<sensor>\w+) to (?P<topic>\S+) "
+        r"every (?P<s>\S+) s\.",
+        "Producer berjalan: {n} gudang mengirim {sensor} ke {topic} setiap {s} s.",
+    ),
+    (r"Sent: (?P<value>.*)", "Terkirim: {value}"),
+    (
+        r"Producer stopped: sent (?P<sent>\d+), acknowledged (?P<acked>\d+), failed (?P<failed>\d+)\.",
+        "Producer berhenti: {sent} terkirim, {acked} dikonfirmasi, {failed} gagal.",
+    ),
+    (
+        r"Topic (?P<topic>\S+) does not exist yet: create it first \(notebook 01\)\.",
+        "Topic {topic} belum ada: buat dulu (notebook 01).",
+    ),
+    (r"· (?P<where> *p\d+@\d+)  skipped: (?P<reason>.*)", "· {where}  dilewati: {reason}"),
+    (r"(?P<reading>  .*)  ⚠ ABOVE (?P<threshold>\S+) °C", "{reading}  ⚠ DI ATAS {threshold} °C"),
+    (
+        r"Watching (?P<topic>\S+) \(threshold (?P<threshold>\S+) °C\)\.\.\.",
+        "Memantau {topic} (ambang batas {threshold} °C)...",
+    ),
+    (
+        r"Watching (?P<topic>\S+) in real-time mode \(threshold (?P<threshold>\S+) °C\); "
+        r"the alerts also go to (?P<alerts>\S+)\.\.\.",
+        "Memantau {topic} dalam real-time mode (ambang batas {threshold} °C); "
+        "peringatan juga dikirim ke {alerts}...",
+    ),
+    (r"Watching (?P<a>\S+) and (?P<b>\S+)\.\.\.", "Memantau {a} dan {b}..."),
+    (
+        r"🔥 (?P<sensor>.+?) above (?P<threshold>\S+) °C for (?P<s>\S+) s: (?P<start>\S+) → (?P<end>\S+), "
+        r"max (?P<max>\S+) °C",
+        "🔥 {sensor} di atas {threshold} °C selama {s} s: {start} → {end}, maks. {max} °C",
+    ),
+    (
+        r"(?P<n>\d+) records were not readings: sent to (?P<topic>\S+)\.",
+        "{n} record bukan data sensor: dikirim ke {topic}.",
+    ),
+    (r"(?P<n>\d+) records were not readings\.", "{n} record bukan data sensor."),
+    (r"· rejected (?P<where>\S+ p\d+@\d+): (?P<reason>.*)", "· ditolak {where}: {reason}"),
+    (
+        r"(?P<n>\d+) readings came later than the watermark \((?P<delay>[^)]*)\): not joined\.",
+        "{n} data datang lebih lambat dari watermark ({delay}): tidak di-join.",
+    ),
+    (r"(?P<n>\d+) seconds", "{n} detik"),
+    (
+        "The real-time query stopped: see .lab/logs/spark.log.",
+        "Query real-time berhenti: lihat .lab/logs/spark.log.",
+    ),
+    ("Deleted the history and the checkpoints.", "Riwayat dan checkpoint sudah dihapus."),
+    ("Nothing to delete: no history yet.", "Tidak ada yang dihapus: belum ada riwayat."),
+    (r"Writing the history to (?P<path>.+)\.\.\.", "Menulis riwayat ke {path}..."),
+    (r"The history holds (?P<n>\d+) readings\.", "Riwayat berisi {n} data."),
+    (
+        r"There is no history at (?P<path>.+) yet: run the history query first \(notebook 06\)\.",
+        "Belum ada riwayat di {path}: jalankan dulu query riwayat (notebook 06).",
+    ),
+    # --- why a record is not a reading (lab_utils.reference.readings and warehouse) ------------------
+    ("empty value", "value kosong"),
+    ("not UTF-8 text", "bukan teks UTF-8"),
+    ("not JSON", "bukan JSON"),
+    ("not a JSON object", "bukan objek JSON"),
+    (r"missing (?P<field>\w+)", "{field} tidak ada"),
+    (r"(?P<field>\w+) is null", "{field} bernilai null"),
+    (r"(?P<field>\w+) is not a number", "{field} bukan angka"),
+    (r"(?P<field>\w+) is NaN or infinite", "{field} bernilai NaN atau tak hingga"),
+    (r"(?P<field>\w+) outside (?P<range>\S+) (?P<unit>\S+)", "{field} di luar rentang {range} {unit}"),
+    ("ts is not an ISO-8601 time", "ts bukan waktu ISO-8601"),
+    (r"ts is more than (?P<s>\S+) s ahead of the clock", "ts lebih dari {s} s melampaui waktu sekarang"),
+]
+# Sentences that the reference's checks put inside a ✗ line whose frame the notebook already translated
+# ("Periksa pengiriman Anda: the record at p0@5 holds ..."): translated wherever they stand.
+AT = r"the record at (?P<at>p\d+@\d+)"
+QUOTED = r"'[^']*'|\"[^\"]*\""
+INDONESIAN_PARTS: list[tuple[str, str]] = [
+    (
+        "Kafka holds no record at that partition and offset",
+        "Kafka tidak menyimpan record di partition dan offset itu",
+    ),
+    (
+        rf"{AT} has no key: send it with key=(?P<key>{QUOTED})",
+        "record di {at} tidak punya key: kirim dengan key={key}",
+    ),
+    (
+        rf"{AT} has the key (?P<got>b(?:{QUOTED})), JSON text with quotes: "
+        r"the key needs DefaultSerializer\(\)",
+        "record di {at} punya key {got}, teks JSON dengan tanda kutip: key memerlukan DefaultSerializer()",
+    ),
+    (
+        rf"{AT} has the key (?P<got>b(?:{QUOTED})), not (?P<want>b(?:{QUOTED}))",
+        "record di {at} punya key {got}, bukan {want}",
+    ),
+    (
+        rf"{AT} holds (?P<value>b(?:{QUOTED})), which is not JSON",
+        "record di {at} berisi {value}, yang bukan JSON",
+    ),
+    (
+        rf"{AT} holds a JSON string, (?P<value>.+?)\.\.\.: your value was JSON encoded twice\. "
+        r"The JsonSerializer already calls json\.dumps, so send the dict itself",
+        "record di {at} berisi string JSON, {value}...: value Anda di-encode ke JSON dua kali. "
+        "JsonSerializer sudah memanggil json.dumps, jadi kirim dict itu sendiri",
+    ),
+    (
+        rf"{AT} holds (?P<body>.+?), not the reading you were asked to send, (?P<value>\{{[^{{}}]*\}})",
+        "record di {at} berisi {body}, bukan data yang diminta untuk Anda kirim, {value}",
+    ),
+    (
+        rf"{AT} holds (?P<body>.+?), not a valid reading \((?P<reason>[^()]*)\)",
+        "record di {at} berisi {body}, bukan data sensor yang valid ({reason})",
+    ),
+    (
+        rf"{AT} holds a reading of (?P<sensor>{QUOTED}), but its key is (?P<key>{QUOTED})",
+        "record di {at} berisi data sensor {sensor}, tetapi key-nya {key}",
+    ),
+    (r"\((?P<inside>[^()]+)\)", "({inside})"),  # a known sentence in brackets: "(suhu is not a number)"
 ]
 # Sentences that end other messages; translated wherever they stand.
 INDONESIAN_TAILS = {
@@ -67,5 +289,88 @@ def in_language(sentence: str, language: str) -> str:
     for pattern, twin in INDONESIAN:
         match = re.fullmatch(pattern, sentence, flags=re.DOTALL)
         if match:
-            return twin.format(**match.groupdict())
+            return _filled(twin, match, language)
+    for pattern, twin in INDONESIAN_PARTS:
+        sentence = re.sub(pattern, functools.partial(_filled, twin, language=language), sentence)
     return sentence
+
+
+def _filled(twin: str, match: re.Match[str], language: str) -> str:
+    """The twin with the match's values, each itself in ``language`` when it is a known sentence."""
+    values = {name: in_language(value or "", language) for name, value in match.groupdict().items()}
+    return twin.format(**values)
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's formatter with each text it shows in ``language``: usage, headings, description, helps."""
+
+    def __init__(self, prog: str, language: str = "en") -> None:
+        super().__init__(prog)
+        self.language = language
+
+    def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
+        super().add_usage(usage, actions, groups, prefix or in_language("usage: ", self.language))
+
+    def start_section(self, heading: str | None) -> None:
+        super().start_section(heading and in_language(heading, self.language))
+
+    def add_text(self, text: str | None) -> None:
+        super().add_text(text and in_language(text, self.language))
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:  # argparse's hook for help texts
+        help_text = super()._get_help_string(action)
+        return help_text and in_language(help_text, self.language)
+
+
+class Parser(argparse.ArgumentParser):
+    """An ``ArgumentParser`` whose ``--help``, usage line and errors are in ``language``."""
+
+    def __init__(self, prog: str, description: str, language: str = "en") -> None:
+        self.language = language
+        formatter = functools.partial(_HelpFormatter, language=language)  # argparse calls it with prog
+        super().__init__(prog=prog, description=description, formatter_class=formatter)
+
+    def error(self, message: str) -> NoReturn:
+        if self.language != "id":
+            super().error(message)
+        self.print_usage(sys.stderr)
+        self.exit(2, in_language(f"{self.prog}: error: {message}", self.language) + "\n")
+
+
+class _LinesIn:
+    """A text stream that passes each whole line through :func:`in_language` before the real stream."""
+
+    def __init__(self, stream: IO[str], language: str) -> None:
+        self.stream, self.language, self.pending, self.lock = stream, language, "", threading.Lock()
+
+    def write(self, text: str) -> int:
+        with self.lock:  # foreachBatch prints from Spark's callback threads
+            *lines, self.pending = (self.pending + text).split("\n")
+            for line in lines:
+                self.stream.write(in_language(line, self.language) + "\n")
+        return len(text)
+
+    def flush(self) -> None:
+        with self.lock:
+            self.stream.write(self.pending)
+            self.pending = ""
+            self.stream.flush()
+
+    def __getattr__(self, name: str) -> Any:  # fileno, isatty, encoding...: the real stream's
+        return getattr(self.stream, name)
+
+
+@contextlib.contextmanager
+def printed_in(language: str) -> Iterator[None]:
+    """While it lasts, each line printed on stdout or stderr is shown in ``language`` (English: as it is)."""
+    if language != "id":
+        yield
+        return
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _LinesIn(sys.stdout, language), _LinesIn(sys.stderr, language)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        sys.stdout, sys.stderr = saved
