@@ -167,7 +167,7 @@ def check(condition: bool, success: str, failure: str) -> None:
     """A self-check: print ✓ and the success line, or fail the cell with the failure line."""
     if not condition:
         raise SelfCheckFailed(failure)
-    print(f"✓ {success}")
+    print(f"✓ {in_language(success, _shown_in['language'])}")
 
 
 def is_empty(answer: object) -> bool:

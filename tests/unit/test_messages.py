@@ -264,3 +264,13 @@ def test_a_program_s_errors_and_printed_lines_follow_the_language(
     assert err == "kesalahan: Topic t belum ada: buat dulu (notebook 01).\n"
     assert cli.run_cli(job, "en") == 1
     assert capsys.readouterr().out.startswith("Producer stopped: sent 3,")
+
+
+def test_a_check_s_success_line_shows_a_reason_in_the_language(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from lab_utils import notebook
+
+    monkeypatch.setitem(notebook._shown_in, "language", "id")
+    notebook.check(True, "Record rusak ada di 'rejected' (suhu is not a number).", "-")
+    assert capsys.readouterr().out == "✓ Record rusak ada di 'rejected' (suhu bukan angka).\n"
