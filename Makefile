@@ -34,10 +34,10 @@ lint: setup  ## ruff over the package, the tests and the notebooks; mypy over th
 	$(VENV)/bin/mypy
 
 # The tests in order, then the notebook runs three at a time, so their bounded waits overlap: nbval's
-# instructor notebooks, English and Indonesian (--dist loadgroup keeps a notebook's cells together, alone in
-# a fresh kernel; in the English ones each exercise's wrong answers run before its right one), and the
-# student copies. One broker for both.
-NOTEBOOK_RUNS := notebooks tests/notebook_runs
+# English instructor notebooks (--dist loadgroup keeps a notebook's cells together, alone in a fresh kernel;
+# each exercise's wrong answers run before its right one), the student copies, and the Indonesian twins
+# (each unsolved, then solved, in one kernel: tests/notebook_runs/test_twins.py). One broker for both.
+NOTEBOOK_RUNS := notebooks --ignore=notebooks/id tests/notebook_runs
 test: setup lint  ## set up, then unit, integration and headless notebook tests on a real broker
 	LAB_PROFILE=fast $(PY) -m lab_utils.stack.broker run -- sh -c \
 		'$(PY) -m pytest --durations=12 tests --ignore=tests/notebook_runs && \
@@ -48,7 +48,7 @@ test-browser: setup  ## run notebooks 00-04 in JupyterLab (as `make lab` starts 
 	LAB_PROFILE=fast $(PY) -m lab_utils.stack.broker run -- $(PY) -m pytest -p no:cacheprovider tests/browser
 
 # HINTS=1: keep the cells that point students at the lab's reference answers (the instructor's choice).
-student: setup  ## write the students' notebooks (exercise solutions cut out) to build/student/
+student: setup  ## write the students' notebooks (exercise solutions cut out) to build/student/ and build/student/id/
 	$(PY) -m lab_utils.stack.student $(if $(filter 1,$(HINTS)),--hints) notebooks build/student
 
 # SUBMISSIONS: the folder of handed-in notebooks (an LMS export). FORCE=1 grades everything again; GRADE_ARGS

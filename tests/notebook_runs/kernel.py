@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import time
+from pathlib import Path
 from typing import Any
 
+from lab_utils.config import load_config
 from lab_utils.stack.grading import kernel as runner
 from tests.lab_processes import PROBE, PROBE_MARK, _leftovers
 
@@ -70,3 +73,13 @@ class NotebookKernel(runner.NotebookKernel):
 
     def __enter__(self) -> NotebookKernel:
         return self
+
+
+def own_lab_home(folder: Path) -> dict[str, str]:
+    """The environment of a kernel with a ``LAB_HOME`` of its own in ``folder`` (the lab's resolved jars
+    copied in), so it can run beside nbval's run of the same notebook: 06 resets and rewrites its history
+    under ``LAB_HOME``, and two runs of it in one ``.lab`` would write one history twice."""
+    shared, home = load_config().lab_home, folder / ".lab"
+    if (shared / "jvm").is_dir():
+        shutil.copytree(shared / "jvm", home / "jvm")
+    return {"LAB_HOME": str(home)}

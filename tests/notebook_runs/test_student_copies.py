@@ -1,6 +1,7 @@
 """The copy `make student` hands out runs top to bottom, unsolved: for each exercise exactly one ✗ line
 saying it is not done yet, no traceback or other error, later sections still pass (they fall back to the
 reference answer where they need an exercise's result), and nothing is left running after cleanup.
+(The Indonesian copies run in test_twins.py, in the same kernel run as their solved twins.)
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import pytest
 from lab_utils.config import PROJECT_ROOT
 from lab_utils.stack.student import student_copy
 from tests.notebook_runs.exercises import exercise_cells
-from tests.notebook_runs.kernel import NotebookKernel
+from tests.notebook_runs.kernel import NotebookKernel, own_lab_home
 
 NOTEBOOKS = sorted((PROJECT_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 NOT_DONE = "Not done yet"
@@ -26,7 +27,7 @@ def test_student_copy_runs_with_one_not_done_line_per_exercise(path: Path, tmp_p
     instructor = nbformat.read(path, as_version=4)
     copy = student_copy(instructor)
     not_done, problems = [], []
-    with NotebookKernel(tmp_path) as kernel:
+    with NotebookKernel(tmp_path, env=own_lab_home(tmp_path)) as kernel:
         for cell in copy.cells:
             if cell.cell_type != "code":
                 continue
@@ -43,4 +44,4 @@ def test_student_copy_runs_with_one_not_done_line_per_exercise(path: Path, tmp_p
     assert len(not_done) == len(exercise_cells(instructor)), (
         f"{len(exercise_cells(instructor))} exercises, but 'not done yet' lines in cells {not_done}"
     )
-    assert sorted(path.name for path in tmp_path.iterdir() if path.name == "spark-warehouse") == []
+    assert not (tmp_path / "spark-warehouse").exists()
