@@ -17,13 +17,15 @@ from pathlib import Path
 
 import pytest
 
-from lab_utils.config import PROJECT_ROOT, load_config
+from lab_utils.config import LANGUAGE_MARK, PROJECT_ROOT, load_config
+from lab_utils.stack.student import student_copy
 from tests.browser.jupyterlab import LabServer, copy_notebook, make_lab
 
 HERE = Path(__file__).resolve().parent
 RESULTS = PROJECT_ROOT / "results" / "browser"
 FIXTURES = HERE / "fixtures"
 FIGURES: dict[str, object] = {}
+STUDENT_DIR = "student"  # the lab root's folder of student copies (exercises unsolved)
 
 
 def _asked_for(config: pytest.Config) -> bool:
@@ -89,8 +91,14 @@ def topic() -> Iterator[str]:
 def lab(tmp_path_factory: pytest.TempPathFactory, topic: str) -> Iterator[LabServer]:
     """``make lab`` serving a copy of the notebooks (and the test's fixture notebooks)."""
     root = tmp_path_factory.mktemp("lab-root")
-    for notebook in sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb")) + sorted(FIXTURES.glob("*.ipynb")):
+    notebooks = PROJECT_ROOT / "notebooks"
+    for notebook in sorted(notebooks.glob("*.ipynb")) + sorted(FIXTURES.glob("*.ipynb")):
         copy_notebook(notebook, root)
+    for notebook in sorted(notebooks.glob("*.ipynb")):  # what `make student` hands out, as a student gets it
+        copy_notebook(notebook, root / STUDENT_DIR, change=student_copy)
+    for twin in sorted((notebooks / "id").glob("*.ipynb")):  # the Indonesian twins, with their language mark
+        copy_notebook(twin, root / "id")
+    shutil.copyfile(notebooks / "id" / LANGUAGE_MARK, root / "id" / LANGUAGE_MARK)
     with make_lab(root, RESULTS / "jupyterlab.log", env={"LAB_TOPIC": topic}) as server:
         FIGURES["make_lab_to_answer_s"] = round(server.seconds_to_answer, 1)
         yield server

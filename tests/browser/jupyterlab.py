@@ -19,12 +19,13 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 import psutil
+from nbformat import NotebookNode
 
 from lab_utils.config import PROJECT_ROOT
 from tests.conftest import free_port_block
@@ -66,9 +67,17 @@ def _browser_probe():
 _browser_probe()"""
 
 
-def copy_notebook(source: Path, target_dir: Path) -> Path:
-    """Copy ``source`` into ``target_dir`` with the two probe cells added (first and last)."""
+def copy_notebook(
+    source: Path, target_dir: Path, change: Callable[[NotebookNode], NotebookNode] | None = None
+) -> Path:
+    """Copy ``source`` into ``target_dir`` with the two probe cells added (first and last).
+
+    ``change``: a function that turns the notebook into the one to copy (the student copy, for example).
+    """
     notebook = nbformat.read(source, as_version=4)
+    if change is not None:
+        notebook = change(notebook)
+    target_dir.mkdir(parents=True, exist_ok=True)
     notebook.cells.insert(0, nbformat.v4.new_code_cell(PROBE_BEFORE))
     notebook.cells.append(nbformat.v4.new_code_cell(PROBE_AFTER))
     target = target_dir / source.name

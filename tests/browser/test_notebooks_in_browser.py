@@ -7,6 +7,9 @@ while the stream runs and show a table whose highlighted rows are exactly the al
 notebook goes to ``results/browser/``; notebook 04's chart and table also become the README's picture
 (``LAB_UPDATE_DOCS=1`` writes it to ``docs/notebook-04.png``).
 
+A student copy of 04 (exercises unsolved) runs cell by cell, as Run All stops at its first "not done yet";
+the Indonesian twin of 04 runs from the menu like the English one.
+
 The last tests check the check: a notebook whose chart draws only once must fail it.
 """
 
@@ -17,21 +20,25 @@ import time
 import urllib.error
 import urllib.request
 
+import nbformat
 import pytest
 
 from lab_utils.config import PROJECT_ROOT, load_config
 from lab_utils.plotting import ALERT_COLOUR
-from tests.browser.conftest import FIGURES, RESULTS
+from tests.browser.conftest import FIGURES, RESULTS, STUDENT_DIR
 from tests.browser.jupyterlab import LabServer
 from tests.browser.notebook_page import (
     Expect,
     alert_marks,
     chart_and_table_picture,
     first_alert_draw,
+    open_notebook,
     problems,
+    run_cell_by_cell,
     run_notebook,
     screenshot,
 )
+from tests.notebook_runs.exercises import exercise_cells
 
 NOTEBOOKS = {  # the notebooks a new student starts with that fit in about four minutes together
     "00_environment_check.ipynb": Expect(),
@@ -39,7 +46,9 @@ NOTEBOOKS = {  # the notebooks a new student starts with that fit in about four 
     "02_producer.ipynb": Expect(),
     "03_live_consumer.ipynb": Expect(),
     "04_spark_streaming.ipynb": Expect(live_chart=True, highlighted_table=True),
+    "id/04_spark_streaming.ipynb": Expect(live_chart=True, highlighted_table=True),  # the Indonesian twin
 }
+NOT_DONE = "Not done yet"  # the one line an unsolved exercise's check shows
 NOTEBOOK_TIMEOUT_S = 300.0
 README_PICTURE = PROJECT_ROOT / "docs" / "notebook-04.png"
 
@@ -77,7 +86,7 @@ def test_jupyterlab_opens_without_a_news_popup_and_asks_for_the_token(lab: LabSe
 def test_notebook_runs_from_the_run_menu(lab: LabServer, page, workspace: str, notebook: str) -> None:
     expect = NOTEBOOKS[notebook]
     run = run_notebook(page, lab, notebook, workspace, NOTEBOOK_TIMEOUT_S)
-    stem = notebook.removesuffix(".ipynb")
+    stem = notebook.removesuffix(".ipynb").replace("/", "-")
     screenshot(page, run, RESULTS / f"{stem}.png")
     FIGURES[f"{stem}_run_all_s"] = round(run.finished_at - run.run_all_at, 1)
     FIGURES[f"{stem}_slowest_cells_s"] = run.slowest_cells(4)
@@ -100,6 +109,25 @@ def test_notebook_runs_from_the_run_menu(lab: LabServer, page, workspace: str, n
             targets.append(README_PICTURE)
         for target in targets:
             FIGURES[f"{target.name}_bytes"] = chart_and_table_picture(page, run, target)
+
+
+def test_a_student_copy_of_04_runs_cell_by_cell_with_its_exercises_unsolved(
+    lab: LabServer, page, workspace: str
+) -> None:
+    """The copy `make student` hands out, run cell by cell as a student does (Run All stops at an error):
+    one "not done yet" line per exercise, and the same live chart and highlighted table, which fall back to
+    the reference answer."""
+    name = "04_spark_streaming.ipynb"
+    run = open_notebook(page, lab, f"{STUDENT_DIR}/{name}", workspace)
+    run_cell_by_cell(page, run, NOTEBOOK_TIMEOUT_S)
+    screenshot(page, run, RESULTS / "student-04.png")
+    FIGURES["student_04_cell_by_cell_s"] = round(run.finished_at - run.run_all_at, 1)
+    found = problems(run, NOTEBOOKS[name], load_config().threshold, expected_error=NOT_DONE)
+    assert not found, "the student copy of 04 in the browser:\n- " + "\n- ".join(found)
+    not_done = [error for cell in run.cells for error in cell["errors"] if NOT_DONE in error]
+    exercises = exercise_cells(nbformat.read(PROJECT_ROOT / "notebooks" / name, as_version=4))
+    assert len(not_done) == len(exercises), f"{len(exercises)} exercises, 'not done yet' lines: {not_done}"
+    assert all(len(error.strip().splitlines()) == 1 for error in not_done), not_done
 
 
 # ---- the check of the check ---------------------------------------------------------------------------
