@@ -28,12 +28,12 @@ from lab_utils.clients import broker_down_message
 from lab_utils.config import LabConfig, load_config
 from lab_utils.errors import LabError
 from lab_utils.stack.account import refusal_sentence, use_account
-from lab_utils.stack.messages import in_language
+from lab_utils.stack.messages import SHOWN_IN, in_language
 
 T = TypeVar("T")
 TRACEBACK_HINT = "Run %tb in a new cell to see the full traceback."
 # The language of the lab's own lines in this kernel: setup() sets it from the settings (LAB_LANG).
-_shown_in = {"language": "en"}
+_shown_in = SHOWN_IN  # the same dict: helpers without a config read it too
 
 
 class SelfCheckFailed(AssertionError):

@@ -25,6 +25,12 @@ from typing import IO, Any, NoReturn
 
 LANGUAGES = ("en", "id")
 
+# A BackgroundProducer's counters (ProducerStats), inside its stop() and start() lines.
+STATS = (
+    r"sent (?P<sent>\d+), acknowledged (?P<acked>\d+), pending (?P<pending>\d+), failed (?P<failed>\d+), "
+    r"(?P<rate>\S+) readings/s(?P<error>; last error: .*)?"
+)
+STATS_ID = "{sent} terkirim, {acked} dikonfirmasi, {pending} tertunda, {failed} gagal, {rate} data/s{error}"
 # (English sentence as a pattern, its Indonesian twin): named groups carry the values across.
 INDONESIAN: list[tuple[str, str]] = [
     (
@@ -213,6 +219,117 @@ INDONESIAN: list[tuple[str, str]] = [
         r"There is no history at (?P<path>.+) yet: run the history query first \(notebook 06\)\.",
         "Belum ada riwayat di {path}: jalankan dulu query riwayat (notebook 06).",
     ),
+    # --- what the helpers return for a cell to print (ensure_topic, BackgroundProducer, stop_spark...) ---
+    (
+        r"Created topic (?P<topic>\S+) with (?P<n>\d+) partitions?\.",
+        "Topic {topic} dibuat dengan {n} partition.",
+    ),
+    (
+        r"Topic (?P<topic>\S+) already exists \((?P<n>\d+) partitions?\): nothing to do\.",
+        "Topic {topic} sudah ada ({n} partition): tidak ada yang perlu dilakukan.",
+    ),
+    (rf"Producer stopped: {STATS}\.", f"Producer berhenti: {STATS_ID}."),
+    (rf"The producer is already running \(running: {STATS}\)\.", f"Producer sudah berjalan ({STATS_ID})."),
+    (r"; last error: (?P<detail>.*)", "; kesalahan terakhir: {detail}"),
+    ("The producer is not running.", "Producer tidak sedang berjalan."),
+    (
+        r"Streaming (?P<topic>\S+) into the tables (?P<tables>.+?) \(from (?P<start>\S+)\); "
+        r"rejected records also go to (?P<dlq>\S+)\.",
+        "Mengalirkan {topic} ke tabel {tables} (mulai dari {start}); record yang ditolak juga dikirim "
+        "ke {dlq}.",
+    ),
+    (r"Stopped (?P<name>\S+)\.", "Dihentikan: {name}."),
+    ("The pipeline was not running.", "Pipeline tidak sedang berjalan."),
+    (r"Stopped (?P<n>\d+) queries: (?P<names>.+)\.", "{n} query dihentikan: {names}."),
+    ("No query was running.", "Tidak ada query yang berjalan."),
+    ("Spark stopped.", "Spark dihentikan."),
+    ("No Spark session is running.", "Tidak ada sesi Spark yang berjalan."),
+    # --- the environment check (notebook 00, lab_utils.stack.doctor) and the JVM's errors ----------------
+    (r"Kafka answers at (?P<servers>\S+)", "Kafka menjawab di {servers}"),
+    (
+        r"pyspark (?P<version>\S+) with (?P<jar>\S+\.jar) \((?P<n>\d+) jars\)",
+        "pyspark {version} dengan {jar} ({n} jar)",
+    ),
+    (
+        r"Python (?P<version>\S+) is not supported yet: use Python 3\.11 or 3\.12\.",
+        "Python {version} belum didukung: pakai Python 3.11 atau 3.12.",
+    ),
+    (
+        r"The Spark Kafka connector (?P<jar>\S+) is missing: run `make setup`\.",
+        "Konektor Kafka untuk Spark, {jar}, tidak ada: jalankan `make setup`.",
+    ),
+    (
+        r"Java is not installed: install a JDK (?P<min>\d+)\+ "
+        r"\(apt-get install openjdk-17-jdk, or use the conda environment\.yml\)\.",
+        "Java belum terpasang: pasang JDK {min}+ (apt-get install openjdk-17-jdk, atau pakai "
+        "environment.yml untuk conda).",
+    ),
+    (
+        r"Could not read the version of (?P<java>\S+): check that it is a working JDK\.",
+        "Versi {java} tidak dapat dibaca: pastikan itu JDK yang berfungsi.",
+    ),
+    (
+        r"Java (?P<major>\d+) is too old: Spark 4 and Kafka 4 need Java (?P<min>\d+)\+; "
+        r"install openjdk-17 and point JAVA_HOME at it\.",
+        "Java {major} terlalu lama: Spark 4 dan Kafka 4 memerlukan Java {min}+; pasang openjdk-17, lalu "
+        "arahkan JAVA_HOME ke sana.",
+    ),
+    (
+        r"Maven \(mvn\) is not installed, and the lab needs it once to fetch Kafka and the Spark connector: "
+        r"install it \(apt-get install maven, or use the conda environment\.yml\)\.",
+        "Maven (mvn) belum terpasang, padahal lab ini memerlukannya sekali untuk mengambil Kafka dan "
+        "konektor Spark: pasang Maven (apt-get install maven, atau pakai environment.yml untuk conda).",
+    ),
+    (
+        r"Maven could not fetch the jars of (?P<pom>\S+) from Maven Central \(details in (?P<log>\S+)\): "
+        r"check the network connection, then run `make setup` again\.",
+        "Maven tidak dapat mengambil jar untuk {pom} dari Maven Central (rinciannya di {log}): periksa "
+        "koneksi jaringan, lalu jalankan `make setup` lagi.",
+    ),
+    # --- what the streaming helpers raise (one ✗ line: lab_utils.streaming, spark, realtime, pipeline) -----
+    (
+        r"The query (?P<name>\S+) stopped while starting: see \.lab/logs/spark\.log\.",
+        "Query {name} berhenti saat dimulai: lihat .lab/logs/spark.log.",
+    ),
+    (
+        r"The streaming queries did not start within (?P<s>\d+) s: see \.lab/logs/spark\.log\.",
+        "Query streaming tidak mulai dalam {s} s: lihat .lab/logs/spark.log.",
+    ),
+    (
+        r"The query (?P<name>\S+) stopped: see \.lab/logs/spark\.log, then run its start cell again\.",
+        "Query {name} berhenti: lihat .lab/logs/spark.log, lalu jalankan lagi sel yang memulainya.",
+    ),
+    (
+        r"The query (?P<name>\S+) has not finished a micro-batch yet: try again in a second\.",
+        "Query {name} belum menyelesaikan satu micro-batch pun: coba lagi sedetik kemudian.",
+    ),
+    (
+        r"The query (?P<name>\S+) reads (?P<n>\d+) topics; compare one topic at a time\.",
+        "Query {name} membaca {n} topic; bandingkan satu topic saja setiap kali.",
+    ),
+    (
+        "The pipeline is not running: run its start cell first.",
+        "Pipeline tidak sedang berjalan: jalankan dulu sel yang memulainya.",
+    ),
+    (
+        r"A SparkSession without the Kafka connector is already running in this kernel: restart the kernel "
+        r"and create sessions only with lab_utils\.spark\.get_spark\(config\)\.",
+        "SparkSession tanpa konektor Kafka sudah berjalan di kernel ini: mulai ulang kernel, lalu buat sesi "
+        "hanya dengan lab_utils.spark.get_spark(config).",
+    ),
+    (
+        r"The real-time query has (?P<n>\d+) of its (?P<tasks>\d+) tasks running after (?P<s>\d+) s: "
+        r"is its trigger realTime=\.\.\.\? Has Spark a free task slot per partition\?",
+        "Query real-time baru menjalankan {n} dari {tasks} task-nya setelah {s} s: apakah trigger-nya "
+        "realTime=...? Apakah Spark punya satu slot task kosong per partition?",
+    ),
+    (
+        r"Real-time mode needs a task slot for each of the (?P<n>\d+) partitions of (?P<topic>\S+), and this "
+        r"Spark has (?P<slots>\d+): create the session with lab_utils\.realtime\.realtime_config\(config\)\.",
+        "Real-time mode memerlukan satu slot task untuk setiap partition {topic} ({n} partition), dan Spark "
+        "ini punya {slots}: buat sesi dengan lab_utils.realtime.realtime_config(config).",
+    ),
+    (r", e\.g\. (?P<at>p\d+@\d+)", ", misalnya {at}"),  # inside a check's sentence (poll loop)
     # --- why a record is not a reading (lab_utils.reference.readings and warehouse) ------------------
     ("empty value", "value kosong"),
     ("not UTF-8 text", "bukan teks UTF-8"),
@@ -270,6 +387,126 @@ INDONESIAN_PARTS: list[tuple[str, str]] = [
         rf"{AT} holds a reading of (?P<sensor>{QUOTED}), but its key is (?P<key>{QUOTED})",
         "record di {at} berisi data sensor {sensor}, tetapi key-nya {key}",
     ),
+    # notebook 02: how the student's producer departs from the reference (reference_differences)
+    (
+        r"acks is (?P<acks>\S+), the reference waits for all replicas \(acks=\"all\"\)",
+        'acks bernilai {acks}, referensi menunggu semua replica (acks="all")',
+    ),
+    (
+        "enable_idempotence is off: a retried send could be stored twice",
+        "enable_idempotence mati: pengiriman yang diulang bisa tersimpan dua kali",
+    ),
+    (
+        rf"the (?P<name>key|value) (?P<data>.+?) becomes (?P<made>.+?), the reference sends "
+        rf"(?P<expected>b(?:{QUOTED})) \(set (?P<setting>(?:key|value)_serializer=\w+\(\))\)",
+        "{name} {data} menjadi {made}, sedangkan referensi mengirim {expected} (atur {setting})",
+    ),
+    # notebook 02: the student's send loop (try_send_loop)
+    (r"it stopped with (?P<error>\w+: .*)", "loop berhenti karena {error}"),
+    (
+        r"it sent (?P<n>\d+) readings at once, without waiting between rounds: "
+        r"end each round with stop\.wait\(config\.interval_s\)",
+        "loop mengirim {n} data sekaligus, tanpa jeda antarputaran: akhiri setiap putaran dengan "
+        "stop.wait(config.interval_s)",
+    ),
+    (
+        r"it still ran (?P<s>\S+) s after a (?P<run>\S+)-second run began: "
+        r"loop only while time\.monotonic\(\) < deadline",
+        "loop masih berjalan {s} s setelah percobaan {run} detik dimulai: ulangi hanya selama "
+        "time.monotonic() < deadline",
+    ),
+    (
+        r"a (?P<run>\S+)-second run sent (?P<rounds>\S+) round\(s\) of readings, not about 4: "
+        r"keep sending, one round per interval, until the deadline",
+        "percobaan {run} detik mengirim {rounds} putaran data, bukan sekitar 4: terus kirim, satu putaran "
+        "per interval, sampai batas waktu",
+    ),
+    (
+        r"it went on after stop was set: loop only while not stop\.is_set\(\), and wait with stop\.wait\(\)",
+        "loop terus berjalan setelah stop di-set: ulangi hanya selama not stop.is_set(), dan tunggu "
+        "dengan stop.wait()",
+    ),
+    (
+        "`sent` is still empty: append each reading to it after you send it",
+        "`sent` masih kosong: tambahkan setiap data ke dalamnya setelah Anda mengirimnya",
+    ),
+    (
+        r"(?P<n>\d+) of (?P<m>\d+) sends failed, the first with (?P<error>.+)",
+        "{n} dari {m} pengiriman gagal, yang pertama karena {error}",
+    ),
+    (
+        r"on_delivered heard of (?P<n>\d+) of (?P<m>\d+) readings: attach the callbacks to each future, "
+        r"(?P<code>future\.add_callback\(on_delivered, reading\)\.add_errback\(on_failed, reading\))",
+        "on_delivered hanya mendengar {n} dari {m} data: pasang callback di setiap future, {code}",
+    ),
+    # notebook 03: the student's poll loop (poll_loop_problems) and consumer group (group_read_problems)
+    (
+        r"`live` holds (?P<type>\w+) objects, not records: poll\(\) returns \{TopicPartition: \[records\]\}, "
+        r"so loop over the lists in batches\.values\(\)",
+        "`live` berisi objek {type}, bukan record: poll() mengembalikan {{TopicPartition: [records]}}, "
+        "jadi ulangi setiap list di batches.values()",
+    ),
+    (
+        r"the group committed nothing: call consumer\.commit\(\) after you handled each batch",
+        "group belum melakukan commit sama sekali: panggil consumer.commit() setelah Anda menangani "
+        "setiap batch",
+    ),
+    (
+        r"in partition (?P<p>\d+) the group committed (?P<offset>\d+), past the last record you kept "
+        r"\(offset (?P<last>\d+)\): commit\(\) saves the position after every record poll\(\) returned, "
+        r"so keep them all",
+        "di partition {p}, group melakukan commit di {offset}, melewati record terakhir yang Anda simpan "
+        "(offset {last}): commit() menyimpan posisi sesudah setiap record yang dikembalikan poll(), jadi "
+        "simpan semuanya",
+    ),
+    (
+        r"in partition (?P<p>\d+) the group committed (?P<offset>\S+), but the last record you kept is at "
+        r"offset (?P<last>\d+): commit\(\) right after you handled each batch",
+        "di partition {p}, group melakukan commit di {offset}, padahal record terakhir yang Anda simpan ada "
+        "di offset {last}: panggil commit() tepat setelah Anda menangani setiap batch",
+    ),
+    (
+        r"the consumer read on after its last commit\(\): commit after every batch, the last one too",
+        "consumer terus membaca setelah commit() terakhirnya: lakukan commit setelah setiap batch, "
+        "termasuk batch terakhir",
+    ),
+    (
+        r"you kept (?P<got>\d+) records, but Kafka holds (?P<expected>\d+) between the first and last "
+        r"offsets you read(?P<example>, e\.g\. p\d+@\d+)?: keep every record of every batch, once",
+        "Anda menyimpan {got} record, padahal Kafka menyimpan {expected} di antara offset pertama dan "
+        "terakhir yang Anda baca{example}: simpan setiap record dari setiap batch, tepat satu kali",
+    ),
+    (
+        r"you read none of the (?P<n>\d+) readings the cell put in `(?P<topic>[^`]+)` before your consumer "
+        r"started\. A new group with auto_offset_reset=\"latest\" starts at the end: \"earliest\" starts at "
+        r"the oldest record",
+        "Anda tidak membaca satu pun dari {n} data yang dikirim sel ke `{topic}` sebelum consumer Anda "
+        'mulai. Group baru dengan auto_offset_reset="latest" mulai dari akhir: "earliest" mulai dari '
+        "record tertua",
+    ),
+    (
+        r"you read records that the cell did not put in `(?P<topic>[^`]+)`: subscribe to `(?P=topic)`",
+        "Anda membaca record yang tidak dikirim sel ke `{topic}`: lakukan subscribe ke `{topic}`",
+    ),
+    (
+        r"the group committed nothing: call commit\(\) after the loop",
+        "group belum melakukan commit sama sekali: panggil commit() setelah loop",
+    ),
+    (
+        r"the broker holds (?P<held>\{[^{}]*\}) for the group, but you kept records up to "
+        r"(?P<kept>\{[^{}]*\})\. commit\(\) saves the position after everything poll\(\) returned, not after "
+        r"what you kept: ask poll\(\) for no more than you still need, "
+        r"(?P<code>max_records=\d+ - len\(\.\.\.\))",
+        "broker mencatat {held} untuk group itu, padahal Anda menyimpan record sampai {kept}. commit() "
+        "menyimpan posisi sesudah semua yang dikembalikan poll(), bukan sesudah yang Anda simpan: minta "
+        "poll() tidak lebih dari yang masih Anda perlukan, {code}",
+    ),
+    (
+        r"you kept (?P<n>\d+) records, not (?P<wanted>\d+): ask poll\(\) for at most the number you still "
+        r"need, (?P<code>max_records=\d+ - len\(\.\.\.\))",
+        "Anda menyimpan {n} record, bukan {wanted}: minta poll() paling banyak sejumlah yang masih Anda "
+        "perlukan, {code}",
+    ),
     (r"\((?P<inside>[^()]+)\)", "({inside})"),  # a known sentence in brackets: "(suhu is not a number)"
 ]
 # Sentences that end other messages; translated wherever they stand.
@@ -299,6 +536,16 @@ def _filled(twin: str, match: re.Match[str], language: str) -> str:
     """The twin with the match's values, each itself in ``language`` when it is a known sentence."""
     values = {name: in_language(value or "", language) for name, value in match.groupdict().items()}
     return twin.format(**values)
+
+
+# The language of the lab's own lines in this kernel: lab_utils.notebook.setup() sets it from the settings
+# (LAB_LANG, or the Indonesian notebooks' folder). English until then, and in the terminal programs.
+SHOWN_IN = {"language": "en"}
+
+
+def shown(sentence: str) -> str:
+    """``sentence`` in this kernel's language: for a line a helper without a config returns (stop_spark())."""
+    return in_language(sentence, SHOWN_IN["language"])
 
 
 class _HelpFormatter(argparse.HelpFormatter):

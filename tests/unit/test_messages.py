@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 import pytest
 
 from lab_utils.clients import broker_down_message
@@ -216,6 +219,7 @@ def test_each_catalogue_pattern_has_an_example_that_round_trips(
         "· `x` is not done yet, so the next cells use the reference answer instead.": "· `x` belum selesai, "
         "jadi sel-sel berikutnya memakai jawaban referensi.",
     }
+    examples |= _check_examples(monkeypatch) | _helper_examples()  # the helpers' lines and checks' sentences
     assert {english: in_language(english, "id") for english in examples} == examples
     assert all(in_language(english, "en") == english for english in examples)
     for name in PROGRAM_MODULES:  # each help text of each option is an example too
@@ -274,3 +278,237 @@ def test_a_check_s_success_line_shows_a_reason_in_the_language(
     monkeypatch.setitem(notebook._shown_in, "language", "id")
     notebook.check(True, "Record rusak ada di 'rejected' (suhu is not a number).", "-")
     assert capsys.readouterr().out == "✓ Record rusak ada di 'rejected' (suhu bukan angka).\n"
+
+
+# ---- the helpers' own lines and the checks' sentences, as an Indonesian notebook shows them -------------
+TOPIC = "sensor-suhu"
+
+
+def _record(partition: int, offset: int, topic: str = TOPIC) -> Any:
+    from kafka.consumer.fetcher import ConsumerRecord
+
+    return ConsumerRecord(topic, partition, -1, offset, 0, 0, b"S1", b"{}", [], None, 2, 2, -1)
+
+
+class _Group:
+    """Stands in for a KafkaConsumer: what poll_loop_problems asks it (its partitions, commits, positions)."""
+
+    def __init__(self, committed: dict[Any, int | None], position: dict[Any, int] | None = None) -> None:
+        self._committed, self._position = committed, position or committed
+
+    def assignment(self) -> set[Any]:
+        return set(self._committed)
+
+    def committed(self, tp: Any) -> int | None:
+        return self._committed[tp]
+
+    def position(self, tp: Any) -> int | None:
+        return self._position[tp]
+
+
+def _check_examples(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """The checks' sentences in the ✗ frames of the Indonesian notebooks 02 and 03, made by the code."""
+    import dataclasses
+    from types import SimpleNamespace
+
+    from kafka import TopicPartition
+    from kafka.serializer import JsonSerializer
+
+    from lab_utils.config import load_config
+    from lab_utils.reference import consumer
+    from lab_utils.reference.producer import producer_settings, reference_differences
+
+    config = dataclasses.replace(load_config(), topic=TOPIC, language="en")
+    settings = producer_settings() | {"acks": 0, "enable_idempotence": False}
+    settings |= {"key_serializer": JsonSerializer(), "value_serializer": None}
+    tp, five = TopicPartition(TOPIC, 0), [_record(0, 5)]
+
+    def poll_loop(kept: list[Any], committed: int | None, position: int | None = None) -> str:
+        group = _Group({tp: committed}, {tp: committed if position is None else position})
+        return "Loop poll Anda: " + "; ".join(consumer.poll_loop_problems(kept, group, config=config)) + "."
+
+    def group_read(kept: list[Any], on_broker: dict[int, int]) -> str:
+        placed = {(0, 0), (0, 1), (1, 0)}
+        return (
+            "Consumer Anda: "
+            + "; ".join(consumer.group_read_problems(kept, on_broker, placed, "t", 10))
+            + "."
+        )
+
+    monkeypatch.setattr(consumer, "read_range", lambda *_, **__: [_record(0, n) for n in (4, 5, 6)])
+    value = "{'sensor_id': 'S1', 'suhu': 70.4, 'ts': '2026-11-27T10:00:00.000Z'}"
+    return {
+        "Producer Anda berbeda dari referensi: "
+        + "; ".join(reference_differences(SimpleNamespace(config=settings)))
+        + ".": "Producer Anda berbeda dari referensi: acks bernilai 0, referensi menunggu semua replica "
+        '(acks="all"); enable_idempotence mati: pengiriman yang diulang bisa tersimpan dua kali; key '
+        "'S1' menjadi "
+        "b'\"S1\"', sedangkan referensi mengirim b'S1' (atur key_serializer=DefaultSerializer()); value "
+        f"{value} menjadi {value}, sedangkan referensi mengirim "
+        'b\'{"sensor_id": "S1", "suhu": 70.4, "ts": "2026-11-27T10:00:00.000Z"}\' '
+        "(atur value_serializer=JsonSerializer()).",
+        poll_loop(["not a record"], 3): "Loop poll Anda: `live` berisi objek str, bukan record: poll() "
+        "mengembalikan {TopicPartition: [records]}, jadi ulangi setiap list di batches.values().",
+        poll_loop(five, None): "Loop poll Anda: group belum melakukan commit sama sekali: panggil "
+        "consumer.commit() setelah Anda menangani setiap batch.",
+        poll_loop(five, 9): "Loop poll Anda: di partition 0, group melakukan commit di 9, melewati record "
+        "terakhir yang Anda simpan (offset 5): commit() menyimpan posisi sesudah setiap record yang "
+        "dikembalikan poll(), jadi simpan semuanya.",
+        poll_loop(five, 3): "Loop poll Anda: di partition 0, group melakukan commit di 3, padahal record "
+        "terakhir yang Anda simpan ada di offset 5: panggil commit() tepat setelah Anda menangani setiap "
+        "batch.",
+        poll_loop(five, 6, 8): "Loop poll Anda: consumer terus membaca setelah commit() terakhirnya: lakukan "
+        "commit setelah setiap batch, termasuk batch terakhir.",
+        poll_loop(
+            [_record(0, 4), _record(0, 6)], 7
+        ): "Loop poll Anda: Anda menyimpan 2 record, padahal Kafka "
+        "menyimpan 3 di antara offset pertama dan terakhir yang Anda baca, misalnya p0@5: simpan setiap "
+        "record dari setiap batch, tepat satu kali.",
+        group_read([], {}): "Consumer Anda: Anda tidak membaca satu pun dari 3 data yang dikirim sel ke `t` "
+        'sebelum consumer Anda mulai. Group baru dengan auto_offset_reset="latest" mulai dari akhir: '
+        '"earliest" mulai dari record tertua.',
+        group_read([_record(0, 0, "u")], {}): "Consumer Anda: Anda membaca record yang tidak dikirim sel ke "
+        "`t`: lakukan subscribe ke `t`.",
+        group_read([_record(0, 0, "t")], {}): "Consumer Anda: group belum melakukan commit sama sekali: "
+        "panggil commit() setelah loop.",
+        group_read([_record(0, 0, "t")], {0: 2}): "Consumer Anda: broker mencatat {0: 2} untuk group itu, "
+        "padahal Anda menyimpan record sampai {0: 1}. commit() menyimpan posisi sesudah semua yang "
+        "dikembalikan poll(), bukan sesudah yang Anda simpan: minta poll() tidak lebih dari yang masih Anda "
+        "perlukan, max_records=10 - len(...).",
+        group_read([_record(0, 0, "t")], {0: 1}): "Consumer Anda: Anda menyimpan 1 record, bukan 10: minta "
+        "poll() paling banyak sejumlah yang masih Anda perlukan, max_records=10 - len(...).",
+        # notebook 02's send loop (try_send_loop runs it in threads: its sentences as it writes them)
+        "Loop Anda: it stopped with KeyError: 'suhu'.": "Loop Anda: loop berhenti karena KeyError: 'suhu'.",
+        "Loop Anda: it sent 120 readings at once, without waiting between rounds: end each round with "
+        "stop.wait(config.interval_s).": "Loop Anda: loop mengirim 120 data sekaligus, tanpa jeda "
+        "antarputaran: akhiri setiap putaran dengan stop.wait(config.interval_s).",
+        "Loop Anda: it still ran 8 s after a 4-second run began: loop only while time.monotonic() < "
+        "deadline.": "Loop Anda: loop masih berjalan 8 s setelah percobaan 4 detik dimulai: ulangi hanya "
+        "selama time.monotonic() < deadline.",
+        "Loop Anda: a 4-second run sent 1 round(s) of readings, not about 4: keep sending, one round per "
+        "interval, until the deadline.": "Loop Anda: percobaan 4 detik mengirim 1 putaran data, bukan "
+        "sekitar 4: terus kirim, satu putaran per interval, sampai batas waktu.",
+        "Loop Anda: it went on after stop was set: loop only while not stop.is_set(), and wait with "
+        "stop.wait().": "Loop Anda: loop terus berjalan setelah stop di-set: ulangi hanya selama not "
+        "stop.is_set(), dan tunggu dengan stop.wait().",
+        "Loop Anda: `sent` is still empty: append each reading to it after you send it.": "Loop Anda: `sent` "
+        "masih kosong: tambahkan setiap data ke dalamnya setelah Anda mengirimnya.",
+        "Loop Anda: 2 of 8 sends failed, the first with KafkaTimeoutError('expired').": "Loop Anda: 2 dari 8 "
+        "pengiriman gagal, yang pertama karena KafkaTimeoutError('expired').",
+        "Loop Anda: on_delivered heard of 0 of 8 readings: attach the callbacks to each future, "
+        "future.add_callback(on_delivered, reading).add_errback(on_failed, reading).": "Loop Anda: "
+        "on_delivered hanya mendengar 0 dari 8 data: pasang callback di setiap future, "
+        "future.add_callback(on_delivered, reading).add_errback(on_failed, reading).",
+    }
+
+
+def _helper_examples() -> dict[str, str]:
+    """What the helpers return for a cell to print, and raise into a ✗ line, as they write it."""
+    import dataclasses
+    from types import SimpleNamespace
+
+    from lab_utils.config import load_config
+    from lab_utils.reference.producer import BackgroundProducer
+
+    producer = BackgroundProducer(config=dataclasses.replace(load_config(), language="en"))
+    closed = SimpleNamespace(flush=lambda timeout: None, close=lambda timeout: None)  # a KafkaProducer's
+    producer._producer = closed
+    producer._sent, producer._acked, producer._failed = 9, 8, 1
+    stopped = producer.stop()  # stats without an error: a rate of 0.0 (never started)
+    producer._producer, producer._last_error = closed, "KafkaTimeoutError: x"
+    failing = producer.stop()
+    producer.is_running = lambda: True  # type: ignore[method-assign]
+    return {
+        "Created topic sensor-suhu with 3 partitions.": "Topic sensor-suhu dibuat dengan 3 partition.",
+        "Topic t already exists (1 partition): nothing to do.": "Topic t sudah ada (1 partition): tidak ada "
+        "yang perlu dilakukan.",
+        stopped: "Producer berhenti: 9 terkirim, 8 dikonfirmasi, 0 tertunda, 1 gagal, 0.0 data/s.",
+        failing: "Producer berhenti: 9 terkirim, 8 dikonfirmasi, 0 tertunda, 1 gagal, 0.0 data/s; kesalahan "
+        "terakhir: KafkaTimeoutError: x.",
+        producer.start(): "Producer sudah berjalan (9 terkirim, 8 dikonfirmasi, 0 tertunda, 1 gagal, 0.0 "
+        "data/s; kesalahan terakhir: KafkaTimeoutError: x).",
+        "The producer is not running.": "Producer tidak sedang berjalan.",
+        "Streaming sensor-suhu into the tables readings, alerts, rejected (from latest); rejected records "
+        "also go to sensor-suhu-dlq.": "Mengalirkan sensor-suhu ke tabel readings, alerts, rejected (mulai "
+        "dari latest); record yang ditolak juga dikirim ke sensor-suhu-dlq.",
+        "Stopped sensor_pipeline.": "Dihentikan: sensor_pipeline.",
+        "The pipeline was not running.": "Pipeline tidak sedang berjalan.",
+        "Stopped 2 queries: alerts, readings.": "2 query dihentikan: alerts, readings.",
+        "No query was running.": "Tidak ada query yang berjalan.",
+        "Spark stopped.": "Spark dihentikan.",
+        "No Spark session is running.": "Tidak ada sesi Spark yang berjalan.",
+        # the environment check (notebook 00) and the JVM's errors
+        "Kafka answers at 127.0.0.1:9092": "Kafka menjawab di 127.0.0.1:9092",
+        "pyspark 4.1.1 with spark-sql-kafka-0-10_2.13-4.1.1.jar (12 jars)": "pyspark 4.1.1 dengan "
+        "spark-sql-kafka-0-10_2.13-4.1.1.jar (12 jar)",
+        "Python 3.13.1 is not supported yet: use Python 3.11 or 3.12.": "Python 3.13.1 belum didukung: pakai "
+        "Python 3.11 atau 3.12.",
+        "The Spark Kafka connector k.jar is missing: run `make setup`.": "Konektor Kafka untuk Spark, k.jar, "
+        "tidak ada: jalankan `make setup`.",
+        "Java is not installed: install a JDK 17+ (apt-get install openjdk-17-jdk, or use the conda "
+        "environment.yml).": "Java belum terpasang: pasang JDK 17+ (apt-get install openjdk-17-jdk, atau "
+        "pakai environment.yml untuk conda).",
+        "Could not read the version of /usr/bin/java: check that it is a working JDK.": "Versi /usr/bin/java "
+        "tidak dapat dibaca: pastikan itu JDK yang berfungsi.",
+        "Java 11 is too old: Spark 4 and Kafka 4 need Java 17+; install openjdk-17 and point JAVA_HOME at "
+        "it.": "Java 11 terlalu lama: Spark 4 dan Kafka 4 memerlukan Java 17+; pasang openjdk-17, lalu "
+        "arahkan JAVA_HOME ke sana.",
+        "Maven (mvn) is not installed, and the lab needs it once to fetch Kafka and the Spark connector: "
+        "install it (apt-get install maven, or use the conda environment.yml).": "Maven (mvn) belum "
+        "terpasang, padahal lab ini memerlukannya sekali untuk mengambil Kafka dan konektor Spark: pasang "
+        "Maven (apt-get install maven, atau pakai environment.yml untuk conda).",
+        "Maven could not fetch the jars of spark.xml from Maven Central (details in /l/mvn.log): check the "
+        "network connection, then run `make setup` again.": "Maven tidak dapat mengambil jar untuk spark.xml "
+        "dari Maven Central (rinciannya di /l/mvn.log): periksa koneksi jaringan, lalu jalankan `make setup` "
+        "lagi.",
+        # what the streaming helpers raise
+        "The query alerts stopped while starting: see .lab/logs/spark.log.": "Query alerts berhenti saat "
+        "dimulai: lihat .lab/logs/spark.log.",
+        "The streaming queries did not start within 60 s: see .lab/logs/spark.log.": "Query streaming tidak "
+        "mulai dalam 60 s: lihat .lab/logs/spark.log.",
+        "The query history stopped: see .lab/logs/spark.log, then run its start cell again.": "Query history "
+        "berhenti: lihat .lab/logs/spark.log, lalu jalankan lagi sel yang memulainya.",
+        "The query alerts has not finished a micro-batch yet: try again in a second.": "Query alerts belum "
+        "menyelesaikan satu micro-batch pun: coba lagi sedetik kemudian.",
+        "The query both reads 2 topics; compare one topic at a time.": "Query both membaca 2 topic; "
+        "bandingkan satu topic saja setiap kali.",
+        "The pipeline is not running: run its start cell first.": "Pipeline tidak sedang berjalan: jalankan "
+        "dulu sel yang memulainya.",
+        "A SparkSession without the Kafka connector is already running in this kernel: restart the kernel "
+        "and create sessions only with lab_utils.spark.get_spark(config).": "SparkSession tanpa konektor "
+        "Kafka sudah berjalan di kernel ini: mulai ulang kernel, lalu buat sesi hanya dengan "
+        "lab_utils.spark.get_spark(config).",
+        "The real-time query has 1 of its 3 tasks running after 120 s: is its trigger realTime=...? Has "
+        "Spark a free task slot per partition?": "Query real-time baru menjalankan 1 dari 3 task-nya setelah "
+        "120 s: apakah trigger-nya realTime=...? Apakah Spark punya satu slot task kosong per partition?",
+        "Real-time mode needs a task slot for each of the 3 partitions of sensor-suhu, and this Spark has 2: "
+        "create the session with lab_utils.realtime.realtime_config(config).": "Real-time mode memerlukan "
+        "satu slot task untuk setiap partition sensor-suhu (3 partition), dan Spark ini punya 2: buat sesi "
+        "dengan lab_utils.realtime.realtime_config(config).",
+    }
+
+
+def test_the_helpers_twins_read_as_indonesian(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.unit.test_translation import FORBIDDEN, english_sentences
+
+    for indonesian in (_check_examples(monkeypatch) | _helper_examples()).values():
+        prose = re.sub(r"\S*[._=(){}\[\]]\S*", " ", indonesian)  # code: stop.wait(...), max_records=...
+        assert english_sentences(prose) == [], indonesian
+        assert not [word for word in FORBIDDEN if re.search(rf"\b{word}\b", indonesian.lower())], indonesian
+
+
+def test_a_helper_s_error_reads_indonesian_in_the_one_line_display() -> None:
+    from types import SimpleNamespace
+
+    from lab_utils.config import load_config
+    from lab_utils.errors import LabError
+    from lab_utils.reference.pipeline import SensorPipeline
+
+    pipeline = SensorPipeline(SimpleNamespace(streams=SimpleNamespace(active=[])), load_config())  # type: ignore[arg-type]
+    with pytest.raises(LabError) as raised:
+        pipeline.watch(seconds=1)
+    shown = {language: in_language(error_sentence(raised.value, "b"), language) for language in ("en", "id")}
+    assert shown == {
+        "en": "The pipeline is not running: run its start cell first.",
+        "id": "Pipeline tidak sedang berjalan: jalankan dulu sel yang memulainya.",
+    }
