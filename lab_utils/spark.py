@@ -28,6 +28,7 @@ from lab_utils.config import LabConfig
 from lab_utils.errors import LabError
 from lab_utils.stack.account import use_account
 from lab_utils.stack.jvm import POM_DIR, connector_jars, jvm_output_to, require_java
+from lab_utils.stack.messages import shown
 
 CONNECTOR_MARK = "spark-sql-kafka-0-10"
 SettingValue = bool | float | int | str | None  # what builder.config(map=...) accepts
@@ -149,7 +150,7 @@ def stop_spark() -> str:
     gateway = SparkContext._gateway
     session = SparkSession.getActiveSession()
     if session is None and gateway is None:
-        return "No Spark session is running."
+        return shown("No Spark session is running.")
     if session is not None:
         session.stop()
     if gateway is not None:
@@ -166,4 +167,4 @@ def stop_spark() -> str:
     SparkContext._jvm = None
     while _temp_folders:
         shutil.rmtree(_temp_folders.pop(), ignore_errors=True)
-    return "Spark stopped."
+    return shown("Spark stopped.")

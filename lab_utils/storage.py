@@ -20,6 +20,7 @@ from pyspark.sql import DataFrame, SparkSession
 
 from lab_utils.config import LabConfig
 from lab_utils.errors import LabError
+from lab_utils.stack.messages import in_language
 
 HISTORY_QUERY = "history"  # the query's name, and its checkpoint's
 
@@ -41,7 +42,8 @@ def reset_storage(config: LabConfig) -> str:
     ]
     for path in removed:
         shutil.rmtree(path)
-    return "Deleted the history and the checkpoints." if removed else "Nothing to delete: no history yet."
+    line = "Deleted the history and the checkpoints." if removed else "Nothing to delete: no history yet."
+    return in_language(line, config.language)
 
 
 # Given explicitly, so a history whose first batch is not committed yet reads as empty, not as an error,

@@ -24,6 +24,7 @@ from pyspark.sql.streaming import StreamingQuery
 
 from lab_utils.errors import LabError
 from lab_utils.stack.account import refusal_sentence
+from lab_utils.stack.messages import shown
 
 
 def running_queries(spark: SparkSession) -> list[StreamingQuery]:
@@ -48,12 +49,12 @@ def stop_query(spark: SparkSession, name: str) -> bool:
 
 
 def stop_all_queries(spark: SparkSession) -> str:
-    """Stop every running query of this session; one line saying how many."""
+    """Stop every running query of this session; one line saying how many (in the kernel's language)."""
     queries = running_queries(spark)
     names = [q.name for q in queries]
     for query in queries:
         query.stop()
-    return (
+    return shown(
         f"Stopped {len(names)} queries: {', '.join(sorted(n or '?' for n in names))}."
         if names
         else "No query was running."

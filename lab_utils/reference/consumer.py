@@ -26,6 +26,7 @@ from lab_utils.clients import make_consumer
 from lab_utils.config import LabConfig
 from lab_utils.errors import LabError
 from lab_utils.reference.readings import InvalidReading, Reading, parse
+from lab_utils.stack.messages import shown
 
 # How long one poll() waits for records when none are there yet (notebook 03's loop uses it too).
 POLL_MS = 200
@@ -60,8 +61,8 @@ def received_from(record: ConsumerRecord) -> Received:
 
 
 def format_record(record: ConsumerRecord, threshold: float) -> str:
-    """The console line for one Kafka record (notebook 03's poll loop prints it)."""
-    return format_received(received_from(record), threshold)
+    """The console line for one Kafka record (notebook 03's poll loop prints it), in the kernel's language."""
+    return shown(format_received(received_from(record), threshold))
 
 
 def _open(config: LabConfig, topic: str, group_id: str | None, from_beginning: bool) -> KafkaConsumer:

@@ -27,6 +27,7 @@ from lab_utils.reference.parsing import (
 )
 from lab_utils.reference.topics import ensure_topic
 from lab_utils.stack.account import spark_kafka_options
+from lab_utils.stack.messages import in_language
 from lab_utils.streaming import (
     LiveTable,
     active_query,
@@ -129,10 +130,11 @@ class SensorPipeline:
         query = start_foreach_batch(flagged, self.QUERY, self._write_batch, self.config.trigger_seconds)
         wait_until_started([query])
         tables = ", ".join(self.TABLES)
-        return (
+        started = (
             f"Streaming {self.config.topic} into the tables {tables} (from {self.starting_offsets}); "
             f"rejected records also go to {self.config.dlq_topic}."
         )
+        return in_language(started, self.config.language)
 
     def _write_batch(self, batch: DataFrame, _batch_id: int) -> None:
         rows = batch_to_pandas(batch.drop("record_key", "record_value"))
@@ -167,6 +169,6 @@ class SensorPipeline:
 
     def stop(self) -> str:
         """Stop the pipeline's query; safe to call twice."""
-        if stop_query(self.spark, self.QUERY):
-            return f"Stopped {self.QUERY}."
-        return "The pipeline was not running."
+        stopped = stop_query(self.spark, self.QUERY)
+        line = f"Stopped {self.QUERY}." if stopped else "The pipeline was not running."
+        return in_language(line, self.config.language)

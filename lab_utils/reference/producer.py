@@ -37,6 +37,7 @@ from lab_utils.reference.consumer import read_at
 from lab_utils.reference.readings import InvalidReading, Reading, iso_utc, parse, validate
 from lab_utils.reference.topics import ensure_topic
 from lab_utils.sensors import SensorSimulator
+from lab_utils.stack.messages import in_language
 
 # Wait for every in-sync replica (acks="all"), and let the broker drop a retried duplicate (idempotence).
 DELIVERY: dict[str, Any] = {"acks": "all", "enable_idempotence": True}
@@ -341,7 +342,7 @@ class BackgroundProducer:
     def start(self) -> str:
         """Connect (failing fast if no broker answers) and start sending in the background."""
         if self.is_running():
-            return f"The producer is already running ({self.stats()})."
+            return in_language(f"The producer is already running ({self.stats()}).", self.config.language)
         if self._producer is not None:  # a bounded run that ended by itself: close it first
             self.stop()
         ensure_topic(self.topic, config=self.config)
@@ -351,12 +352,13 @@ class BackgroundProducer:
         self._thread = threading.Thread(target=self._run, name="sensor-producer", daemon=True)
         self._thread.start()
         sensors = len(self.simulator.machines) + len(self.simulator.stories)
-        return f"Producer started: {sensors} sensors, one reading each every {self.interval_s:g} s."
+        started = f"Producer started: {sensors} sensors, one reading each every {self.interval_s:g} s."
+        return in_language(started, self.config.language)
 
     def stop(self) -> str:
         """Stop sending, wait for Kafka to confirm what was sent, and close the connection."""
         if self._thread is None and self._producer is None:
-            return "The producer is not running."
+            return in_language("The producer is not running.", self.config.language)
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
@@ -366,7 +368,7 @@ class BackgroundProducer:
             self._producer.close(timeout=5)
             self._producer = None
         self._stopped_at = time.monotonic()
-        return f"Producer {self.stats()}."
+        return in_language(f"Producer {self.stats()}.", self.config.language)
 
     def is_running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()

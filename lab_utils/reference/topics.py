@@ -19,6 +19,7 @@ from kafka.errors import TopicAlreadyExistsError
 
 from lab_utils.clients import admin_client
 from lab_utils.config import LabConfig
+from lab_utils.stack.messages import in_language
 
 # Topic settings worth showing a student; the rest are broker defaults.
 SHOWN_CONFIGS = ("cleanup.policy", "retention.ms", "min.insync.replicas", "max.message.bytes")
@@ -51,7 +52,7 @@ def ensure_topic(
     *,
     config: LabConfig,
 ) -> str:
-    """Create the topic unless it exists; return one line saying which happened.
+    """Create the topic unless it exists; return one line saying which happened (in ``config.language``).
 
     Notebook 01's cell follows the same rules: partitions and replication factor from ``config``,
     ``min.insync.replicas=2`` once there are 3 or more replicas, and "already exists" is not an error.
@@ -71,8 +72,9 @@ def ensure_topic(
             admin.create_topics({name: new_topic}, wait_for_metadata=True)
         except TopicAlreadyExistsError:
             existing = len(admin.describe_topics([name])[0]["partitions"])
-            return f"Topic {name} already exists ({_partitions(existing)}): nothing to do."
-    return f"Created topic {name} with {_partitions(count)}."
+            line = f"Topic {name} already exists ({_partitions(existing)}): nothing to do."
+            return in_language(line, config.language)
+    return in_language(f"Created topic {name} with {_partitions(count)}.", config.language)
 
 
 def _partitions(count: int) -> str:

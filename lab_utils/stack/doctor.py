@@ -14,6 +14,7 @@ from pathlib import Path
 
 from lab_utils.config import LabConfig, load_config
 from lab_utils.errors import LabError
+from lab_utils.stack.messages import in_language
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ def _broker(config: LabConfig) -> str:
 
 
 def run_checks(config: LabConfig) -> list[CheckResult]:
-    """Run every check; none of them raises."""
+    """Run every check; none of them raises. The details are in ``config.language``."""
     checks: list[tuple[str, Callable[[], str]]] = [
         ("Python", _python),
         ("Java", _java),
@@ -70,9 +71,9 @@ def run_checks(config: LabConfig) -> list[CheckResult]:
     results = []
     for name, check in checks:
         try:
-            results.append(CheckResult(name, True, check()))
+            results.append(CheckResult(name, True, in_language(check(), config.language)))
         except LabError as error:
-            results.append(CheckResult(name, False, str(error)))
+            results.append(CheckResult(name, False, in_language(str(error), config.language)))
     return results
 
 

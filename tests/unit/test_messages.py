@@ -497,6 +497,94 @@ def test_the_helpers_twins_read_as_indonesian(monkeypatch: pytest.MonkeyPatch) -
         assert not [word for word in FORBIDDEN if re.search(rf"\b{word}\b", indonesian.lower())], indonesian
 
 
+JAVA_TOO_OLD = (
+    "Java 11 is too old: Spark 4 and Kafka 4 need Java 17+; install openjdk-17 and point JAVA_HOME at it."
+)
+
+
+def test_the_helpers_lines_follow_the_language_and_stay_english_byte_for_byte(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import contextlib
+    import dataclasses
+    from types import SimpleNamespace
+
+    from lab_utils import spark, storage, streaming
+    from lab_utils.config import load_config
+    from lab_utils.errors import LabError
+    from lab_utils.reference import topics
+    from lab_utils.reference.consumer import format_record
+    from lab_utils.reference.pipeline import SensorPipeline
+    from lab_utils.reference.producer import BackgroundProducer
+    from lab_utils.stack import doctor
+    from lab_utils.stack.messages import SHOWN_IN
+    from tests.unit.test_topic_rules import _Admin
+
+    admins = iter([_Admin(set()), _Admin({"t"})] * 2)  # the topic is created, then it exists
+    monkeypatch.setattr(topics, "admin_client", lambda _: contextlib.nullcontext(next(admins)))
+
+    def too_old() -> str:
+        raise LabError(JAVA_TOO_OLD)
+
+    monkeypatch.setattr(doctor, "_python", lambda: "Python 3.11.7")
+    monkeypatch.setattr(doctor, "_java", too_old)
+    monkeypatch.setattr(doctor, "_connector", lambda _: "pyspark 4.1.1 with k.jar (12 jars)")
+    monkeypatch.setattr(doctor, "_broker", lambda config: f"Kafka answers at {config.bootstrap_servers}")
+    no_spark = SimpleNamespace(streams=SimpleNamespace(active=[]))  # no SparkContext: no query runs
+
+    def lines(language: str) -> list[str]:
+        config = dataclasses.replace(
+            load_config(), topic="t", partitions=3, lab_home=tmp_path, language=language
+        )
+        monkeypatch.setitem(SHOWN_IN, "language", language)  # what setup() does in a notebook's kernel
+        (tmp_path / "checkpoints").mkdir(exist_ok=True)
+        record = _record(1, 42)._replace(value=b"oops")
+        return [
+            topics.ensure_topic(config=config),
+            topics.ensure_topic(config=config),
+            BackgroundProducer(config=config).stop(),
+            storage.reset_storage(config),
+            storage.reset_storage(config),
+            SensorPipeline(no_spark, config).stop(),  # type: ignore[arg-type]
+            streaming.stop_all_queries(no_spark),  # type: ignore[arg-type]
+            spark.stop_spark(),
+            format_record(record, 80.0),
+            *(str(result).replace(config.bootstrap_servers, "b") for result in doctor.run_checks(config)),
+        ]
+
+    assert lines("en") == [
+        "Created topic t with 3 partitions.",
+        "Topic t already exists (3 partitions): nothing to do.",
+        "The producer is not running.",
+        "Deleted the history and the checkpoints.",
+        "Nothing to delete: no history yet.",
+        "The pipeline was not running.",
+        "No query was running.",
+        "No Spark session is running.",
+        "·    p1@42  skipped: not JSON",
+        "✓ Python: Python 3.11.7",
+        f"✗ Java: {JAVA_TOO_OLD}",
+        "✓ Spark + Kafka connector: pyspark 4.1.1 with k.jar (12 jars)",
+        "✓ Kafka broker: Kafka answers at b",
+    ]
+    assert lines("id") == [
+        "Topic t dibuat dengan 3 partition.",
+        "Topic t sudah ada (3 partition): tidak ada yang perlu dilakukan.",
+        "Producer tidak sedang berjalan.",
+        "Riwayat dan checkpoint sudah dihapus.",
+        "Tidak ada yang dihapus: belum ada riwayat.",
+        "Pipeline tidak sedang berjalan.",
+        "Tidak ada query yang berjalan.",
+        "Tidak ada sesi Spark yang berjalan.",
+        "·    p1@42  dilewati: bukan JSON",
+        "✓ Python: Python 3.11.7",
+        "✗ Java: Java 11 terlalu lama: Spark 4 dan Kafka 4 memerlukan Java 17+; pasang openjdk-17, lalu "
+        "arahkan JAVA_HOME ke sana.",
+        "✓ Spark + Kafka connector: pyspark 4.1.1 dengan k.jar (12 jar)",
+        "✓ Kafka broker: Kafka menjawab di b",
+    ]
+
+
 def test_a_helper_s_error_reads_indonesian_in_the_one_line_display() -> None:
     from types import SimpleNamespace
 
