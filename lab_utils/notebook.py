@@ -157,9 +157,10 @@ def setup(show_versions: bool = True) -> LabConfig:
     if show_versions:
         packages = ", ".join(f"{name} {version(name)}" for name in ("pyspark", "kafka-python", "pandas"))
         print(f"Python {platform.python_version()}, {packages}")
-        print(f"Kafka at {config.bootstrap_servers}, topic {config.topic!r}, profile {config.profile!r}")
+        line = f"Kafka at {config.bootstrap_servers}, topic {config.topic!r}, profile {config.profile!r}"
+        print(in_language(line, config.language))
         if account:
-            print(account)
+            print(in_language(account, config.language))
     return config
 
 

@@ -244,6 +244,16 @@ INDONESIAN: list[tuple[str, str]] = [
     ("No query was running.", "Tidak ada query yang berjalan."),
     ("Spark stopped.", "Spark dihentikan."),
     ("No Spark session is running.", "Tidak ada sesi Spark yang berjalan."),
+    # setup()'s lines under the versions (every notebook's first cell)
+    (
+        r"Kafka at (?P<servers>\S+), topic (?P<topic>\S+), profile (?P<profile>\S+)",
+        "Kafka di {servers}, topic {topic}, profil {profile}",
+    ),
+    (
+        r"Account (?P<user>\S+) \((?P<protocol>\w+)(?P<scope>, topics and groups \S+)?\)",
+        "Akun {user} ({protocol}{scope})",
+    ),
+    (r", topics and groups (?P<prefix>\S+)", ", topic dan group {prefix}"),
     # --- the environment check (notebook 00, lab_utils.stack.doctor) and the JVM's errors ----------------
     (r"Kafka answers at (?P<servers>\S+)", "Kafka menjawab di {servers}"),
     (

@@ -436,6 +436,11 @@ def _helper_examples() -> dict[str, str]:
         "Stopped 2 queries: alerts, readings.": "2 query dihentikan: alerts, readings.",
         "No query was running.": "Tidak ada query yang berjalan.",
         "Spark stopped.": "Spark dihentikan.",
+        "Kafka at 127.0.0.1:9092, topic 'sensor-suhu', profile 'normal'": "Kafka di 127.0.0.1:9092, topic "
+        "'sensor-suhu', profil 'normal'",
+        "Account s07 (SASL_PLAINTEXT, topics and groups s07.*)": "Akun s07 (SASL_PLAINTEXT, topic dan group "
+        "s07.*)",
+        "Account (none) (SASL_SSL)": "Akun (none) (SASL_SSL)",
         "No Spark session is running.": "Tidak ada sesi Spark yang berjalan.",
         # the environment check (notebook 00) and the JVM's errors
         "Kafka answers at 127.0.0.1:9092": "Kafka menjawab di 127.0.0.1:9092",
@@ -600,3 +605,23 @@ def test_a_helper_s_error_reads_indonesian_in_the_one_line_display() -> None:
         "en": "The pipeline is not running: run its start cell first.",
         "id": "Pipeline tidak sedang berjalan: jalankan dulu sel yang memulainya.",
     }
+
+
+def test_an_indonesian_kernel_shows_setup_s_and_the_stop_lines_in_indonesian(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tests.unit.test_notebook_errors import _run
+
+    monkeypatch.setenv("LAB_LANG", "id")
+    monkeypatch.setenv("LAB_BOOTSTRAP_SERVERS", "b:9092")
+    book = _run(
+        "from lab_utils.notebook import setup\nconfig = setup()",
+        "from lab_utils.spark import stop_spark\nfrom lab_utils.streaming import stop_all_queries\n"
+        "print(stop_all_queries(None))\nprint(stop_spark())",
+    )
+    kafka_line = book.cells[0].outputs[0].text.splitlines()[1]
+    assert kafka_line.startswith("Kafka di b:9092, topic ") and ", profil " in kafka_line
+    assert (
+        book.cells[1].outputs[0].text
+        == "Tidak ada query yang berjalan.\nTidak ada sesi Spark yang berjalan.\n"
+    )
