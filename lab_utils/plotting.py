@@ -21,6 +21,8 @@ from matplotlib.figure import Figure
 from pandas.io.formats.style import Styler
 from PIL import Image
 
+from lab_utils.stack.messages import shown  # the chart's words in the kernel's language
+
 ALERT_COLOUR = "#d62728"
 ALERT_BACKGROUND = "background-color: #ffd6d6; font-weight: bold"
 # Sensor lines take matplotlib's default colours except its red (C3): red means "alert" on this chart.
@@ -62,7 +64,7 @@ def readings_figure(
     """
     figure, axes = plt.subplots(figsize=(9, 4), layout="constrained")
     if readings.empty:
-        axes.text(0.5, 0.5, "no readings yet", ha="center", va="center", transform=axes.transAxes)
+        axes.text(0.5, 0.5, shown("no readings yet"), ha="center", va="center", transform=axes.transAxes)
     else:
         ordered = readings.sort_values("event_time")
         if timezone is not None:
@@ -82,7 +84,7 @@ def readings_figure(
         f"event time ({zone_name(timezone)}, {zone_offset(timezone)})" if local else "event time (UTC)"
     )
     axes.set_ylabel("suhu (°C)")
-    axes.set_title(title or f"Temperature per sensor ({len(readings)} readings)")
+    axes.set_title(title or shown(f"Temperature per sensor ({len(readings)} readings)"))
     if not readings.empty:
         # beside the plot, not over the lines
         axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small")
@@ -147,7 +149,7 @@ def windows_figure(stats: pd.DataFrame, threshold: float) -> Figure:
     """Average (line) and maximum (dotted) per sensor per window, with the threshold line."""
     figure, axes = plt.subplots(figsize=(9, 4), layout="constrained")
     if stats.empty:
-        axes.text(0.5, 0.5, "no window yet", ha="center", va="center", transform=axes.transAxes)
+        axes.text(0.5, 0.5, shown("no window yet"), ha="center", va="center", transform=axes.transAxes)
         plt.close(figure)
         return figure
     for index, (sensor_id, rows) in enumerate(
@@ -164,9 +166,9 @@ def windows_figure(stats: pd.DataFrame, threshold: float) -> Figure:
             label=f"{sensor_id} max",
         )
     axes.axhline(threshold, color=ALERT_COLOUR, linestyle="--", linewidth=1)
-    axes.set_xlabel("window start (UTC)")
+    axes.set_xlabel(shown("window start (UTC)"))
     axes.set_ylabel("suhu (°C)")
-    axes.set_title(f"Average and maximum per window ({len(stats)} windows)")
+    axes.set_title(shown(f"Average and maximum per window ({len(stats)} windows)"))
     axes.legend(loc="upper left", ncols=5, fontsize="x-small")
     plt.close(figure)
     return figure

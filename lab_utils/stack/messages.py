@@ -244,6 +244,15 @@ INDONESIAN: list[tuple[str, str]] = [
     ("No query was running.", "Tidak ada query yang berjalan."),
     ("Spark stopped.", "Spark dihentikan."),
     ("No Spark session is running.", "Tidak ada sesi Spark yang berjalan."),
+    # the charts' words (lab_utils.plotting, notebooks 04 and 05); "event time" stays, as the glossary says
+    ("no readings yet", "belum ada data"),
+    (r"Temperature per sensor \((?P<n>\d+) readings\)", "Suhu per sensor ({n} data)"),
+    ("no window yet", "belum ada window"),
+    (r"window start \((?P<zone>[^)]+)\)", "awal window ({zone})"),
+    (
+        r"Average and maximum per window \((?P<n>\d+) windows\)",
+        "Rata-rata dan maksimum per window ({n} window)",
+    ),
     # setup()'s lines under the versions (every notebook's first cell)
     (
         r"Kafka at (?P<servers>\S+), topic (?P<topic>\S+), profile (?P<profile>\S+)",

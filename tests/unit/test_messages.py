@@ -436,6 +436,11 @@ def _helper_examples() -> dict[str, str]:
         "Stopped 2 queries: alerts, readings.": "2 query dihentikan: alerts, readings.",
         "No query was running.": "Tidak ada query yang berjalan.",
         "Spark stopped.": "Spark dihentikan.",
+        "no readings yet": "belum ada data",
+        "no window yet": "belum ada window",
+        "Temperature per sensor (120 readings)": "Suhu per sensor (120 data)",
+        "window start (UTC)": "awal window (UTC)",
+        "Average and maximum per window (12 windows)": "Rata-rata dan maksimum per window (12 window)",
         "Kafka at 127.0.0.1:9092, topic 'sensor-suhu', profile 'normal'": "Kafka di 127.0.0.1:9092, topic "
         "'sensor-suhu', profil 'normal'",
         "Account s07 (SASL_PLAINTEXT, topics and groups s07.*)": "Akun s07 (SASL_PLAINTEXT, topic dan group "
@@ -625,3 +630,21 @@ def test_an_indonesian_kernel_shows_setup_s_and_the_stop_lines_in_indonesian(
         book.cells[1].outputs[0].text
         == "Tidak ada query yang berjalan.\nTidak ada sesi Spark yang berjalan.\n"
     )
+
+
+def test_the_charts_words_follow_the_kernel_s_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pandas as pd
+
+    from lab_utils.plotting import readings_figure, windows_figure
+    from lab_utils.stack.messages import SHOWN_IN
+
+    def words(language: str) -> list[str]:
+        monkeypatch.setitem(SHOWN_IN, "language", language)
+        (readings,), (windows,) = (
+            readings_figure(pd.DataFrame(), 80.0).axes,
+            windows_figure(pd.DataFrame(), 80.0).axes,
+        )
+        return [readings.get_title(), readings.texts[0].get_text(), windows.texts[0].get_text()]
+
+    assert words("en") == ["Temperature per sensor (0 readings)", "no readings yet", "no window yet"]
+    assert words("id") == ["Suhu per sensor (0 data)", "belum ada data", "belum ada window"]
