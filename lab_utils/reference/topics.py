@@ -10,12 +10,13 @@ with the same rules for the terminal programs, the tests and the other notebooks
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
 import kafka.errors
 from kafka.admin import ConfigResource, ConfigResourceType
-from kafka.errors import TopicAlreadyExistsError
+from kafka.errors import TopicAlreadyExistsError, UnknownTopicOrPartitionError
 
 from lab_utils.clients import admin_client
 from lab_utils.config import LabConfig
@@ -86,6 +87,11 @@ def describe_topic(name: str | None = None, *, config: LabConfig) -> TopicInfo:
     name = name or config.topic
     with admin_client(config) as admin:
         metadata = admin.describe_topics([name])[0]
+        for _ in range(20):  # a new topic reaches every broker of a cluster within moments: ask again
+            if metadata["error_code"] != UnknownTopicOrPartitionError.errno:
+                break
+            time.sleep(0.25)
+            metadata = admin.describe_topics([name])[0]
         if metadata["error_code"]:  # kafka-python returns, not raises, "unknown topic" or "not allowed"
             raise kafka.errors.for_code(metadata["error_code"])(name)
         resource = ConfigResource(ConfigResourceType.TOPIC, name, configs=None)
