@@ -541,6 +541,9 @@ def test_the_helpers_lines_follow_the_language_and_stay_english_byte_for_byte(
     monkeypatch.setattr(doctor, "_connector", lambda _: "pyspark 4.1.1 with k.jar (12 jars)")
     monkeypatch.setattr(doctor, "_broker", lambda config: f"Kafka answers at {config.bootstrap_servers}")
     no_spark = SimpleNamespace(streams=SimpleNamespace(active=[]))  # no SparkContext: no query runs
+    # whatever an earlier test in this process left, stop_spark() meets no session here
+    monkeypatch.setattr(spark.SparkContext, "_gateway", None)
+    monkeypatch.setattr(spark.SparkSession, "getActiveSession", staticmethod(lambda: None))
 
     def lines(language: str) -> list[str]:
         config = dataclasses.replace(
