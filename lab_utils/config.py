@@ -131,6 +131,9 @@ class LabConfig:
     sasl_username: str = ""
     sasl_password: str = field(default="", repr=False)
     name_prefix: str = ""  # every topic and consumer group of this account starts with it, e.g. "s01."
+    # A shared Spark Connect server (lab_utils.stack.spark_connect), e.g. "sc://127.0.0.1:15002": the kernel
+    # then starts no JVM of its own. Unset: Spark runs in the kernel (spark_master), as before.
+    spark_remote: str = field(default="", repr=False)  # it may hold the server's token
 
     @property
     def bootstrap_list(self) -> list[str]:
@@ -181,6 +184,7 @@ def load_config() -> LabConfig:
         humidity_threshold=_env_float("LAB_HUMIDITY_THRESHOLD", 70.0),
         join_window_s=_env_float("LAB_JOIN_WINDOW_S", 10.0),
         lab_home=Path(_env("LAB_HOME", str(PROJECT_ROOT / ".lab"))),
+        spark_remote=_env("LAB_SPARK_REMOTE", ""),
         **_account(prefix),
     )
 

@@ -106,8 +106,18 @@ def _has_connector(session: SparkSession) -> bool:
     return CONNECTOR_MARK in session.sparkContext.getConf().get("spark.jars", "")
 
 
+def _remote_session(config: LabConfig) -> SparkSession:
+    """A session on a shared Spark Connect server (LAB_SPARK_REMOTE, ``lab_utils.stack.spark_connect``): no
+    JVM here; the server has the connector and its own log, and a Connect session has no ``sparkContext``."""
+    use_account(config)
+    builder = SparkSession.builder.remote(config.spark_remote).config("spark.sql.session.timeZone", "UTC")
+    return builder.config("spark.sql.shuffle.partitions", "2").getOrCreate()
+
+
 def get_spark(config: LabConfig) -> SparkSession:
     """The lab's SparkSession, built with notebook 00's chain once per process; later calls return it."""
+    if config.spark_remote:
+        return _remote_session(config)
     active = SparkSession.getActiveSession()
     if active is not None:
         if not _has_connector(active):

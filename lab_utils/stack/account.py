@@ -124,7 +124,14 @@ def _spark_classes() -> list[Any]:
     from pyspark.sql.readwriter import DataFrameReader, DataFrameWriter
     from pyspark.sql.streaming.readwriter import DataStreamReader, DataStreamWriter
 
-    return [DataFrameReader, DataFrameWriter, DataStreamReader, DataStreamWriter]
+    classes: list[Any] = [DataFrameReader, DataFrameWriter, DataStreamReader, DataStreamWriter]
+    with contextlib.suppress(ImportError):  # a Spark Connect session's (LAB_SPARK_REMOTE) have their own
+        from pyspark.sql.connect import readwriter
+        from pyspark.sql.connect.streaming import readwriter as streaming
+
+        classes += [readwriter.DataFrameReader, readwriter.DataFrameWriter]
+        classes += [streaming.DataStreamReader, streaming.DataStreamWriter]
+    return classes
 
 
 def _kafka_format(original: Callable[..., Any]) -> Callable[..., Any]:
