@@ -33,15 +33,15 @@ lint: setup  ## ruff over the package, the tests and the notebooks; mypy over th
 	$(VENV)/bin/ruff format --check lab_utils tests notebooks benchmarks conftest.py
 	$(VENV)/bin/mypy
 
-# The tests in order, then the notebook runs three at a time, so their bounded waits overlap: nbval's
-# English instructor notebooks (--dist loadgroup keeps a notebook's cells together, alone in a fresh kernel;
-# each exercise's wrong answers run before its right one), the student copies, and the Indonesian twins
-# (each unsolved, then solved, in one kernel: tests/notebook_runs/test_twins.py). One broker for both.
-NOTEBOOK_RUNS := notebooks --ignore=notebooks/id tests/notebook_runs
+# One pytest session, three workers, so bounded waits overlap (--dist loadgroup keeps together what shares a
+# process): the unit tests; the integration tests, one after another on one worker with one SparkSession; and
+# the notebook runs: nbval's English instructor notebooks (each alone in a fresh kernel; each exercise's wrong
+# answers run before its right one), the student copies, and the Indonesian twins (each unsolved, then solved,
+# in one kernel: tests/notebook_runs/test_twins.py). One broker for all. Two sessions in a row took ~16 min.
+TEST_PATHS := tests notebooks --ignore=notebooks/id
 test: setup lint  ## set up, then unit, integration and headless notebook tests on a real broker
-	LAB_PROFILE=fast $(PY) -m lab_utils.stack.broker run -- sh -c \
-		'$(PY) -m pytest --durations=12 tests --ignore=tests/notebook_runs && \
-		 $(PY) -m pytest -n 3 --dist loadgroup --durations=20 $(NOTEBOOK_RUNS)'
+	LAB_PROFILE=fast $(PY) -m lab_utils.stack.broker run -- \
+		$(PY) -m pytest -n 3 --dist loadgroup --durations=20 $(TEST_PATHS)
 
 # LAB_ARGS: extra `jupyter lab` options for `make lab` (the browser test passes a port and a copy of the notebooks).
 test-browser: setup  ## run notebooks 00-04 in JupyterLab (as `make lab` starts it) in Chromium; shots in results/browser/

@@ -38,11 +38,17 @@ def pytest_runtest_call(item: pytest.Item):
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """nbval's cells of one notebook stay together on one xdist worker (``--dist loadgroup``)."""
+    """Keep together on one xdist worker (``--dist loadgroup``) what shares a process's state.
+
+    nbval's cells of one notebook share its kernel. The integration tests share one SparkSession and run
+    one after another, as they would alone, beside the notebook runs on the other workers.
+    """
     for item in items:
         if item.path.suffix == ".ipynb":
             # the folder too: notebooks/05_x.ipynb and notebooks/id/05_x.ipynb are two notebooks
             item.add_marker(pytest.mark.xdist_group(f"{item.path.parent.name}/{item.path.name}"))
+        elif item.path.parent.name == "integration":
+            item.add_marker(pytest.mark.xdist_group("integration"))
 
 
 def pytest_xdist_node_collection_finished(node, ids: list[str]) -> None:
