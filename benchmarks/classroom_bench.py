@@ -51,6 +51,7 @@ from lab_utils.stack.class_cluster import (
     PRODUCE_BYTES_PER_S,
     ClassCluster,
     account_config,
+    per_broker,
     start_class,
     stop_class,
     student_names,
@@ -289,7 +290,7 @@ def latency(config: LabConfig, cluster: ClassCluster, quick: bool) -> list[Row]:
     load = f"{QUIET_STUDENTS} students x {QUIET_PER_S} readings/s, acks=all"
     ratio = f95 / q95
     brokers = len(cluster.nodes)
-    cap = brokers * PRODUCE_BYTES_PER_S / 1024
+    share = per_broker(PRODUCE_BYTES_PER_S, cluster) / 1024
     return [
         Row("alert latency, class quiet: p50", q50 * 1000, "ms", f"{len(before)} readings; {load}"),
         Row("alert latency, class quiet: p95", q95 * 1000, "ms", quota),
@@ -298,8 +299,8 @@ def latency(config: LabConfig, cluster: ClassCluster, quick: bool) -> list[Row]:
         Row("p95 flooding / p95 quiet", ratio, "x",
             f"target within 2x: {'met' if ratio <= 2 else 'NOT met'}; p50 ratio {f50 / q50:.2f}x"),
         Row("flooding student's produced bytes/s (after 5 s)", steady_rate / 1024, "KiB/s",
-            f"{quota}, enforced by each broker: {brokers} x {PRODUCE_BYTES_PER_S // 1024} = {cap:,.0f} KiB/s "
-            f"for a topic with leaders on all {brokers} (here {steady_rate / 1024 / cap:.2f}x that); "
+            f"{quota}: each of the {brokers} brokers enforces {share:,.0f} KiB/s "
+            f"(here {steady_rate / PRODUCE_BYTES_PER_S:.2f}x the quota); "
             f"{overall_rate / 1024:,.0f} KiB/s over all {seconds:.0f} s, "
             f"{first_second / 1024:,.0f} KiB in the first second; tight loop, acks=1, "
             f"{FLOOD_VALUE_BYTES // 1024} KiB values, 512 KiB batches"),

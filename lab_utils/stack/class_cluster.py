@@ -65,7 +65,9 @@ MECHANISM = "SCRAM-SHA-256"
 BASE_PORT = 9192  # nodes at 9192, 9194, 9196 (controllers one above): beside a laptop broker on 9092
 STUDENTS = 30
 CLASS_TOPIC = "sensor-suhu"  # the class's shared topic: the instructor writes, every student may read
-PRODUCE_BYTES_PER_S = 256 * 1024  # per user: thousands of readings a second, far above a lesson's needs
+# Per user over the whole cluster: thousands of readings a second, far above a lesson's needs. Kafka enforces
+# a quota on each broker alone, so each node is given its share (``per_broker``).
+PRODUCE_BYTES_PER_S = 256 * 1024
 FETCH_BYTES_PER_S = 1024 * 1024
 
 
@@ -306,10 +308,17 @@ def _set_up_accounts(
     _default_quota(config, cluster, admin)
 
 
+def per_broker(bytes_per_s: int, cluster: ClassCluster) -> int:
+    """One node's share of a user's quota: each broker counts only what it serves, so a user sending to
+    leaders on all three nodes would otherwise get three times the class-wide figure."""
+    return bytes_per_s // len(cluster.nodes)
+
+
 def _default_quota(config: LabConfig, cluster: ClassCluster, admin: LabConfig) -> None:
     """Each user's own quota (``--entity-default``), with Kafka's ConfigCommand (``kafka-configs``)."""
     properties = write_private(cluster.home / "admin.properties", client_properties(admin))
-    quota = f"producer_byte_rate={PRODUCE_BYTES_PER_S},consumer_byte_rate={FETCH_BYTES_PER_S}"
+    produce, fetch = (per_broker(rate, cluster) for rate in (PRODUCE_BYTES_PER_S, FETCH_BYTES_PER_S))
+    quota = f"producer_byte_rate={produce},consumer_byte_rate={fetch}"
     paths = cluster.nodes[0][0]
     command = broker._java_command(
         paths, broker_classpath(config.lab_home), "kafka.admin.ConfigCommand",
