@@ -25,7 +25,13 @@ from lab_utils.stack.account import (
     use_account,
 )
 from lab_utils.stack.broker import BrokerPaths
-from lab_utils.stack.class_cluster import ClassCluster, node_properties, student_names
+from lab_utils.stack.class_cluster import (
+    PRODUCE_BYTES_PER_S,
+    ClassCluster,
+    node_properties,
+    per_broker,
+    student_names,
+)
 from lab_utils.stack.kafka_tools import account_arguments
 from lab_utils.stack.private_files import read_settings, settings_text, write_private
 
@@ -242,3 +248,11 @@ def test_private_files_are_owner_only_from_the_first_byte(tmp_path: Path) -> Non
     assert (
         oct(os.stat(path).st_mode & 0o777) == "0o600" and oct(os.stat(path.parent).st_mode & 0o777) == "0o700"
     )
+
+
+def test_each_broker_enforces_its_share_of_a_users_quota(tmp_path: Path) -> None:
+    """Kafka counts a quota per broker: three nodes at the full figure would let a flooder send 3x it."""
+    cluster = ClassCluster(tmp_path)
+    share = per_broker(PRODUCE_BYTES_PER_S, cluster)
+    assert len(cluster.nodes) == 3
+    assert share * len(cluster.nodes) <= PRODUCE_BYTES_PER_S < (share + 1) * len(cluster.nodes)
