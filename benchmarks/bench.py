@@ -46,6 +46,7 @@ from lab_utils.topics import delete_topic
 
 sys.path.insert(0, str(Path(__file__).parent))  # the warehouse join's figures live next door
 import classroom_bench  # noqa: E402
+import connect_bench  # noqa: E402
 import join_bench  # noqa: E402
 
 QUICK = os.environ.get("BENCH_QUICK") == "1"
@@ -430,6 +431,11 @@ def classroom(config: LabConfig) -> list[Result]:
     return [Result("classroom", *row) for row in classroom_bench.measure(config, QUICK)]
 
 
+def connect(config: LabConfig) -> list[Result]:
+    """A class on one Spark Connect server (issue 22): its memory with 1-40 students, beside local[2]."""
+    return [Result("connect", *row) for row in connect_bench.measure(config, QUICK)]
+
+
 def run(step: Callable[[], list[Result]], results: list[Result]) -> None:
     found = step()
     for result in found:
@@ -454,6 +460,11 @@ def main() -> int:
         finally:
             stop_spark()
         write(join_rows)
+        return 0
+    if os.environ.get("BENCH_ONLY") == "connect":  # the Spark Connect class server alone
+        connect_rows: list[Result] = []
+        run(lambda: connect(config), connect_rows)
+        write(connect_rows)
         return 0
     if os.environ.get("BENCH_ONLY") == "classroom":  # the class cluster alone
         class_rows: list[Result] = []
@@ -553,6 +564,8 @@ def main() -> int:
     run(grading, results)
     write(results)
     run(lambda: classroom(config), results)
+    write(results)
+    run(lambda: connect(config), results)
     write(results)
     return 0
 
