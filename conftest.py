@@ -41,13 +41,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Keep together on one xdist worker (``--dist loadgroup``) what shares a process's state.
 
     nbval's cells of one notebook share its kernel. The integration tests share one SparkSession and run
-    one after another, as they would alone, beside the notebook runs on the other workers.
+    one after another, as they would alone, beside the notebook runs on the other workers. An integration
+    test that runs a notebook with the lab's own consumer groups names that notebook's group instead
+    (tests/integration/test_reruns.py): beside nbval's run of it, the two would rebalance one group.
     """
     for item in items:
         if item.path.suffix == ".ipynb":
             # the folder too: notebooks/05_x.ipynb and notebooks/id/05_x.ipynb are two notebooks
             item.add_marker(pytest.mark.xdist_group(f"{item.path.parent.name}/{item.path.name}"))
-        elif item.path.parent.name == "integration":
+        elif item.path.parent.name == "integration" and item.get_closest_marker("xdist_group") is None:
             item.add_marker(pytest.mark.xdist_group("integration"))
 
 

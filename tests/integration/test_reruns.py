@@ -13,7 +13,14 @@ from lab_utils.reference.producer import BackgroundProducer
 pytestmark = pytest.mark.integration
 
 
-@pytest.mark.parametrize("name", ["01_create_topic", "02_producer", "03_live_consumer"])
+# Each on the xdist worker of nbval's run of the same notebook (conftest.py), never beside it: both use the
+# lab's consumer group, and a commit during the other's join fails with RebalanceInProgressError.
+RERUN = ["01_create_topic", "02_producer", "03_live_consumer"]
+
+
+@pytest.mark.parametrize(
+    "name", [pytest.param(name, marks=pytest.mark.xdist_group(f"notebooks/{name}.ipynb")) for name in RERUN]
+)
 def test_a_notebook_runs_twice_in_one_kernel(broker: LabConfig, name: str) -> None:
     """The second pass finds the topic, the producer and the consumer group from the first."""
     book = nbformat.read(PROJECT_ROOT / "notebooks" / f"{name}.ipynb", as_version=4)
