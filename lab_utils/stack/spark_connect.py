@@ -8,7 +8,7 @@ script runs: ``spark-submit --class org.apache.spark.sql.connect.service.SparkCo
 Kafka connector's jars in ``--jars`` and gRPC bound to 127.0.0.1. Its log is ``.lab/logs/spark-connect.log``
 (the JVM's own output ``spark-connect.out`` beside it), its PID file ``.lab/spark-connect/server.pid``.
 
-What a shared server does not give (issue 22; ``tests/classroom/test_spark_connect.py`` holds each point):
+What a shared server does not give (issue 22; read in Spark 4.2's sources, not yet held by a test here):
 Spark Connect 4.2 knows one shared token at most (``SPARK_CONNECT_AUTHENTICATE_TOKEN``), not one account
 per student; the user id is whatever the client says; and every student's Python code (foreachBatch
 functions, UDFs) runs on the server as the server's one OS user. Fit for an instructor's demo or a class
