@@ -13,7 +13,6 @@ import base64
 import contextlib
 import os
 import re
-import signal
 import socket
 import subprocess
 import sys
@@ -30,6 +29,7 @@ from kafka.errors import KafkaError
 from lab_utils.config import LabConfig, load_config
 from lab_utils.errors import LabError, run_cli
 from lab_utils.stack.jvm import POM_DIR, broker_classpath, java_executable, kafka_version, require_java
+from lab_utils.stack.services import service_main, terminate
 
 START_TIMEOUT_S = 90.0
 STOP_TIMEOUT_S = 30.0
@@ -319,14 +319,7 @@ def stop_broker(paths: BrokerPaths) -> str:
     pid = _read_pid(paths)
     if pid is None:
         return "No Kafka broker started by this lab is running."
-    os.kill(pid, signal.SIGTERM)  # Kafka shuts down cleanly on SIGTERM
-    deadline = time.monotonic() + STOP_TIMEOUT_S
-    while time.monotonic() < deadline and _process_alive(pid):
-        time.sleep(0.2)
-    if _process_alive(pid):
-        os.kill(pid, signal.SIGKILL)
-    with contextlib.suppress(ChildProcessError):
-        os.waitpid(pid, os.WNOHANG)  # reap it when this process started it
+    terminate(pid, STOP_TIMEOUT_S)  # Kafka shuts down cleanly on SIGTERM
     paths.pid_file.unlink(missing_ok=True)
     return f"Stopped the lab's Kafka broker (PID {pid})."
 
@@ -384,11 +377,7 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if args[:2] == ["run", "--"] and len(args) > 2:
         return run_cli(lambda: run_with_broker(load_config(), args[2:]))
-    if len(args) != 1 or args[0] not in COMMANDS:
-        usage = f"usage: python -m lab_utils.stack.broker {'|'.join(COMMANDS)}|run -- COMMAND..."
-        print(usage, file=sys.stderr)
-        return 2
-    return run_cli(lambda: print(COMMANDS[args[0]](load_config())))
+    return service_main("lab_utils.stack.broker", COMMANDS, args, other_usage="run -- COMMAND...")
 
 
 if __name__ == "__main__":

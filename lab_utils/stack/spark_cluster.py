@@ -13,31 +13,32 @@ files live in ``.lab/spark-cluster``.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
 import pyspark
 
-from lab_utils.config import LabConfig, load_config
-from lab_utils.errors import LabError, run_cli
+from lab_utils.config import LabConfig
+from lab_utils.errors import LabError
 from lab_utils.stack.broker import port_open
 from lab_utils.stack.jvm import require_java
+from lab_utils.stack.services import service_main, terminate
 
 MASTER_PORT = 7077
 UI_PORT = 8080  # the master's web UI (its JSON lists the workers); the workers' UIs take free ports
 WORKERS = 2
 WORKER_CORES = 1
 WORKER_MEMORY = "1g"  # what each worker may give its executors
+STOP_TIMEOUT_S = 20.0  # then SIGKILL
 START_TIMEOUT_S = 90.0
 
 
@@ -154,10 +155,7 @@ def stop_spark_cluster(home: Path) -> str:
         pid = _running(cluster, role)
         if pid is None:
             continue
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGTERM)
-        with contextlib.suppress(psutil.Error):
-            psutil.Process(pid).wait(timeout=20)
+        terminate(pid, STOP_TIMEOUT_S)
         cluster.pid_file(role).unlink(missing_ok=True)
         stopped.append(role)
     return f"Stopped the Spark cluster ({', '.join(stopped)})." if stopped else "No Spark cluster is running."
@@ -165,16 +163,12 @@ def stop_spark_cluster(home: Path) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m lab_utils.stack.spark_cluster start|stop|status``."""
-    args = sys.argv[1:] if argv is None else argv
-    commands = {
-        "start": lambda config: start_spark_cluster(config),
+    commands: dict[str, Callable[[LabConfig], str]] = {
+        "start": start_spark_cluster,
         "stop": lambda config: stop_spark_cluster(default_cluster(config).home),
         "status": lambda config: f"{alive_workers(default_cluster(config))} Spark workers alive.",
     }
-    if len(args) != 1 or args[0] not in commands:
-        print(f"usage: python -m lab_utils.stack.spark_cluster {'|'.join(commands)}", file=sys.stderr)
-        return 2
-    return run_cli(lambda: print(commands[args[0]](load_config())))
+    return service_main("lab_utils.stack.spark_cluster", commands, argv)
 
 
 if __name__ == "__main__":

@@ -19,27 +19,28 @@ that trusts itself, not for the lab's "nobody touches another's work" class.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
 import pyspark
 
-from lab_utils.config import LabConfig, load_config
-from lab_utils.errors import LabError, run_cli
+from lab_utils.config import LabConfig
+from lab_utils.errors import LabError
 from lab_utils.stack.broker import port_open
 from lab_utils.stack.jvm import POM_DIR, connector_jars, require_java
+from lab_utils.stack.services import service_main, terminate
 
 PORT = 15002  # Spark Connect's own default
 SERVER_CLASS = "org.apache.spark.sql.connect.service.SparkConnectServer"
 MASTER = "local[*]"  # the server's executors are threads in its JVM, one task slot per core
 DRIVER_MEMORY = "4g"  # the heap every session's queries and memory tables share
+STOP_TIMEOUT_S = 30.0  # then SIGKILL
 START_TIMEOUT_S = 120.0
 TOKEN_VARIABLE = "SPARK_CONNECT_AUTHENTICATE_TOKEN"  # the server and pyspark's client both read it
 
@@ -179,15 +180,7 @@ def stop_connect_server(server: ConnectServer) -> str:
     pid = running_pid(server)
     if pid is None:
         return "No Spark Connect server is running."
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGTERM)
-    try:
-        psutil.Process(pid).wait(timeout=30)
-    except psutil.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-    except psutil.Error:
-        pass
+    terminate(pid, STOP_TIMEOUT_S)
     server.pid_file.unlink(missing_ok=True)
     return "Stopped the Spark Connect server."
 
@@ -202,16 +195,12 @@ def connect_status(server: ConnectServer) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m lab_utils.stack.spark_connect start|stop|status``."""
-    args = sys.argv[1:] if argv is None else argv
-    commands = {
-        "start": lambda config: start_connect_server(config),
+    commands: dict[str, Callable[[LabConfig], str]] = {
+        "start": start_connect_server,
         "stop": lambda config: stop_connect_server(default_server(config)),
         "status": lambda config: connect_status(default_server(config)),
     }
-    if len(args) != 1 or args[0] not in commands:
-        print(f"usage: python -m lab_utils.stack.spark_connect {'|'.join(commands)}", file=sys.stderr)
-        return 2
-    return run_cli(lambda: print(commands[args[0]](load_config())))
+    return service_main("lab_utils.stack.spark_connect", commands, argv)
 
 
 if __name__ == "__main__":
