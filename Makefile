@@ -80,9 +80,10 @@ spark-cluster: setup  ## start a Spark standalone master and two workers (LAB_SP
 test-classroom: setup  ## accounts and refusals, ten students at once, notebooks 01-04 as s01, Spark standalone
 	LAB_TEST_CLASSROOM=1 LAB_PROFILE=fast $(PY) -m pytest -p no:cacheprovider --durations=10 tests/classroom
 
-stop:  ## stop what the lab started (broker, cluster, class cluster, Spark cluster); safe to run twice
+stop:  ## stop what the lab started (broker, cluster, class cluster, Spark cluster, Spark Connect); safe to run twice
 	@if [ -x $(PY) ]; then $(PY) -m lab_utils.stack.broker stop; fi
 	@if [ -x $(PY) ]; then $(PY) -m lab_utils.stack.class_cluster stop; $(PY) -m lab_utils.stack.spark_cluster stop; fi
+	@if [ -x $(PY) ]; then $(PY) -m lab_utils.stack.spark_connect stop; fi
 
 status: setup  ## who serves the lab's bootstrap address
 	$(PY) -m lab_utils.stack.broker status

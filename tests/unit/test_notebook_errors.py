@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import nbformat
 import pytest
 from nbclient import NotebookClient
@@ -15,67 +17,76 @@ def _run(*sources: str) -> nbformat.NotebookNode:
     return book
 
 
-@pytest.mark.parametrize(
-    ("source", "line"),
-    [
-        ('check(False, "fine", "the pipeline broke")', "✗ the pipeline broke"),
-        (
-            'raise LabError("No Kafka broker answers: run make broker.")',
-            "✗ No Kafka broker answers: run make broker.",
-        ),
-        (
-            "from kafka.errors import KafkaTimeoutError\n"
-            "raise KafkaTimeoutError('Unable to bootstrap from [(\\'127.0.0.1\\', 9092)]')",
-            "✗ No Kafka broker answers at 127.0.0.1:9092: start one with `make broker` "
-            "(or `docker compose up -d`), or set LAB_BOOTSTRAP_SERVERS to your cluster.",
-        ),
-        (
-            "print(batch_df)",
-            "✗ name 'batch_df' is not defined: run the cells above this one first "
-            "(Run ▸ Run All Above Selected Cell), or check the spelling.",
-        ),
-        (
-            "metadata = None\nanswered(metadata=metadata)",
-            "✗ Not done yet: `metadata` is still empty. Write your code in the exercise cell above "
-            "(where it says YOUR CODE HERE), run it, then run this check again.",
-        ),
-        (
-            "import json\njson.loads('{\"suhu\": 70.4')",
-            "✗ That value is not JSON (Expecting ',' delimiter: line 1 column 14 (char 13)): "
-            "print it to see what it really holds.",
-        ),
-        (
-            "from pyspark.errors import AnalysisException\n"
-            "raise AnalysisException(message='[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column named `sushi` "
-            "cannot be resolved. Did you mean one of the following? [`suhu`]. SQLSTATE: 42703\\nplan...')",
-            "✗ Spark cannot run this query: [UNRESOLVED_COLUMN.WITH_SUGGESTION] A column named `sushi` "
-            "cannot be resolved. Did you mean one of the following? [`suhu`]. "
-            "Run %tb in a new cell to see the full traceback.",
-        ),
-        (
-            "from pyspark.errors import IllegalArgumentException\n"
-            "raise IllegalArgumentException(message='One of the following options must be specified for "
-            "Kafka source: subscribe, subscribepattern, assign.')",
-            "✗ Spark refused: One of the following options must be specified for Kafka source: subscribe, "
-            "subscribepattern, assign. Run %tb in a new cell to see the full traceback.",
-        ),
-    ],
+MISTAKES = [
+    ('check(False, "fine", "the pipeline broke")', "✗ the pipeline broke"),
+    (
+        'raise LabError("No Kafka broker answers: run make broker.")',
+        "✗ No Kafka broker answers: run make broker.",
+    ),
+    (
+        "from kafka.errors import KafkaTimeoutError\n"
+        "raise KafkaTimeoutError('Unable to bootstrap from [(\\'127.0.0.1\\', 9092)]')",
+        "✗ No Kafka broker answers at 127.0.0.1:9092: start one with `make broker` "
+        "(or `docker compose up -d`), or set LAB_BOOTSTRAP_SERVERS to your cluster.",
+    ),
+    (
+        "print(batch_df)",
+        "✗ name 'batch_df' is not defined: run the cells above this one first "
+        "(Run ▸ Run All Above Selected Cell), or check the spelling.",
+    ),
+    (
+        "metadata = None\nanswered(metadata=metadata)",
+        "✗ Not done yet: `metadata` is still empty. Write your code in the exercise cell above "
+        "(where it says YOUR CODE HERE), run it, then run this check again.",
+    ),
+    (
+        "import json\njson.loads('{\"suhu\": 70.4')",
+        "✗ That value is not JSON (Expecting ',' delimiter: line 1 column 14 (char 13)): "
+        "print it to see what it really holds.",
+    ),
+    (
+        "from pyspark.errors import AnalysisException\n"
+        "raise AnalysisException(message='[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column named `sushi` "
+        "cannot be resolved. Did you mean one of the following? [`suhu`]. SQLSTATE: 42703\\nplan...')",
+        "✗ Spark cannot run this query: [UNRESOLVED_COLUMN.WITH_SUGGESTION] A column named `sushi` "
+        "cannot be resolved. Did you mean one of the following? [`suhu`]. "
+        "Run %tb in a new cell to see the full traceback.",
+    ),
+    (
+        "from pyspark.errors import IllegalArgumentException\n"
+        "raise IllegalArgumentException(message='One of the following options must be specified for "
+        "Kafka source: subscribe, subscribepattern, assign.')",
+        "✗ Spark refused: One of the following options must be specified for Kafka source: subscribe, "
+        "subscribepattern, assign. Run %tb in a new cell to see the full traceback.",
+    ),
+]
+SETUP = (
+    "from lab_utils.errors import LabError\n"
+    "from lab_utils.notebook import answered, check, setup\n"
+    "setup(False)"
 )
+
+
+@pytest.fixture(scope="module")
+def mistakes_book() -> Iterator[nbformat.NotebookNode]:
+    """One kernel for every mistake (a kernel start is most of a case's cost): the setup cell, then each
+    mistake followed by a check that must still pass, so no mistake leaves the kernel broken for the next."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LAB_BOOTSTRAP_SERVERS", "127.0.0.1:9092")  # whatever the run uses
+        cells = [SETUP]
+        for source, _ in MISTAKES:
+            cells += [source, 'check(True, "still fine", "unused")']
+        yield _run(*cells)
+
+
+@pytest.mark.parametrize(("number", "line"), [(n, line) for n, (_, line) in enumerate(MISTAKES)])
 def test_errors_are_one_line_and_fail_the_cell(
-    source: str, line: str, monkeypatch: pytest.MonkeyPatch
+    number: int, line: str, mistakes_book: nbformat.NotebookNode
 ) -> None:
-    monkeypatch.setenv("LAB_BOOTSTRAP_SERVERS", "127.0.0.1:9092")  # whatever the run uses
-    setup = "\n".join(
-        [
-            "from lab_utils.errors import LabError",
-            "from lab_utils.notebook import answered, check, setup",
-            "setup(False)",
-        ]
-    )
-    book = _run(setup, source, 'check(True, "still fine", "unused")')
-    errors = [output for output in book.cells[1].outputs if output.output_type == "error"]
+    mistake, after = mistakes_book.cells[1 + 2 * number], mistakes_book.cells[2 + 2 * number]
+    errors = [output for output in mistake.outputs if output.output_type == "error"]
     assert [error.traceback for error in errors] == [[line]]
-    assert book.cells[2].outputs[0].text == "✓ still fine\n"
+    assert after.outputs[0].text == "✓ still fine\n"
 
 
 def test_a_failing_self_check_stops_a_strict_run() -> None:
