@@ -8,11 +8,12 @@ script runs: ``spark-submit --class org.apache.spark.sql.connect.service.SparkCo
 Kafka connector's jars in ``--jars`` and gRPC bound to 127.0.0.1. Its log is ``.lab/logs/spark-connect.log``
 (the JVM's own output ``spark-connect.out`` beside it), its PID file ``.lab/spark-connect/server.pid``.
 
-What a shared server does not give (issue 22; read in Spark 4.2's sources, not yet held by a test here):
-Spark Connect 4.2 knows one shared token at most (``SPARK_CONNECT_AUTHENTICATE_TOKEN``), not one account
-per student; the user id is whatever the client says; and every student's Python code (foreachBatch
-functions, UDFs) runs on the server as the server's one OS user. Fit for an instructor's demo or a class
-that trusts itself, not for the lab's "nobody touches another's work" class.
+tests/classroom/test_spark_connect.py holds that it listens on 127.0.0.1 only, refuses a wrong token, and runs
+notebook 04's query for a student of the class cluster. What a shared server does not give (read in Spark
+4.2's sources): one shared token at most (``SPARK_CONNECT_AUTHENTICATE_TOKEN``), not one account per student;
+the user id is whatever the client says; and every student's Python code (foreachBatch functions, UDFs)
+runs on the server as the server's one OS user, its prints in the server's log. Fit for an instructor's demo
+or a class that trusts itself, not for the lab's "nobody touches another's work" class.
 
     python -m lab_utils.stack.spark_connect start | stop | status
 """
