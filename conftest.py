@@ -40,11 +40,9 @@ def pytest_runtest_call(item: pytest.Item):
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Keep together on one xdist worker (``--dist loadgroup``) what shares a process's state.
 
-    nbval's cells of one notebook share its kernel. The integration tests that use the shared SparkSession
-    (the ``spark`` fixture) run on one worker, one after another, so the run starts one JVM for them. The
-    other integration tests run their programs in processes of their own: each module is a group, so they
-    spread over the workers (on one worker they took 14 of a 14-minute run). An integration test that runs
-    a notebook with the lab's own consumer groups names that notebook's group instead
+    nbval's cells of one notebook share its kernel. The integration tests share one SparkSession and run
+    one after another, as they would alone, beside the notebook runs on the other workers. An integration
+    test that runs a notebook with the lab's own consumer groups names that notebook's group instead
     (tests/integration/test_reruns.py): beside nbval's run of it, the two would rebalance one group.
     """
     for item in items:
@@ -52,9 +50,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             # the folder too: notebooks/05_x.ipynb and notebooks/id/05_x.ipynb are two notebooks
             item.add_marker(pytest.mark.xdist_group(f"{item.path.parent.name}/{item.path.name}"))
         elif item.path.parent.name == "integration" and item.get_closest_marker("xdist_group") is None:
-            shares_spark = "spark" in getattr(item, "fixturenames", ())
-            group = "integration" if shares_spark else f"integration/{item.path.stem}"
-            item.add_marker(pytest.mark.xdist_group(group))
+            item.add_marker(pytest.mark.xdist_group("integration"))
 
 
 def pytest_xdist_node_collection_finished(node, ids: list[str]) -> None:
