@@ -7,6 +7,7 @@ LAB_TEST_CLASSROOM=1, which ``make test-classroom`` sets: ``make test`` never st
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from unittest import mock
 import pytest
 
 from lab_utils.config import LabConfig, load_config
+from lab_utils.reference.producer import send_raw
 from lab_utils.stack.class_cluster import ClassCluster, start_class, stop_class
 from lab_utils.stack.spark_cluster import SparkCluster, start_spark_cluster, stop_spark_cluster
 from tests.conftest import free_port_block
@@ -24,6 +26,18 @@ from tests.conftest import free_port_block
 collect_ignore_glob = [] if os.environ.get("LAB_TEST_CLASSROOM") == "1" else ["test_*.py"]
 
 STUDENTS = 12  # s01 and s02 for the refusals, s01-s10 produce at once, s12 is reset
+# Readings either side of the alert rule (suhu > 80), for the Spark tests; a right query flags exactly ALERTS.
+EDGE_READINGS = (("S1", 79.9), ("S2", 80.0), ("S3", 80.1), ("S1", 95))
+ALERTS = (("S3", 80.1), ("S1", 95.0))
+
+
+def send_edge_readings(config: LabConfig) -> dict[tuple[str, float], tuple[int, int]]:
+    """Send EDGE_READINGS to ``config.topic``, each keyed by its sensor: where Kafka stored each."""
+    where = {}
+    for sensor_id, suhu in EDGE_READINGS:
+        value = json.dumps({"sensor_id": sensor_id, "suhu": suhu}).encode()
+        where[sensor_id, float(suhu)] = send_raw(value, key=sensor_id.encode(), config=config)
+    return where
 
 
 @dataclass(frozen=True)

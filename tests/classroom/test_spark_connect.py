@@ -21,7 +21,6 @@ from collections.abc import Iterator
 import pytest
 
 from lab_utils.config import PROJECT_ROOT, load_config
-from lab_utils.reference.producer import send_raw
 from lab_utils.reference.topics import ensure_topic
 from lab_utils.stack.spark_connect import (
     ConnectServer,
@@ -29,12 +28,13 @@ from lab_utils.stack.spark_connect import (
     start_connect_server,
     stop_connect_server,
 )
-from tests.classroom.conftest import Class
+from tests.classroom.conftest import ALERTS, Class, send_edge_readings
 from tests.conftest import free_port_block, listening_addresses
 
 pytestmark = pytest.mark.integration
 
-COUNT_ONE_ROW = "from lab_utils.config import load_config; from lab_utils.spark import get_spark; " + (
+COUNT_ONE_ROW = (
+    "from lab_utils.config import load_config; from lab_utils.spark import get_spark; "
     "print(get_spark(load_config()).range(1).count())"
 )
 
@@ -98,12 +98,9 @@ def test_notebook_04s_query_runs_over_spark_connect_as_a_student(
     topic = f"connect-{uuid.uuid4().hex[:6]}"
     config = dataclasses.replace(s01, topic=s01.topic_name(topic))
     ensure_topic(config=config)
-    where = {}
-    for sensor_id, suhu in (("S1", 79.9), ("S2", 80.0), ("S3", 80.1), ("S1", 95)):
-        value = json.dumps({"sensor_id": sensor_id, "suhu": suhu}).encode()
-        where[sensor_id, float(suhu)] = send_raw(value, key=sensor_id.encode(), config=config)
+    where = send_edge_readings(config)
     environment = classroom.environment("s01", LAB_TOPIC=topic)
     job = _client(connect_server.remote, ["-c", NOTEBOOK_04_QUERY], 280, environment)
     assert job.returncode == 0, job.stderr[-2000:]
     alerts = {(sensor_id, suhu): (p, o) for sensor_id, suhu, p, o in map(json.loads, job.stdout.splitlines())}
-    assert alerts == {key: where[key] for key in (("S3", 80.1), ("S1", 95.0))}
+    assert alerts == {key: where[key] for key in ALERTS}

@@ -23,7 +23,7 @@ from lab_utils.spark import get_spark, stop_spark
 from lab_utils.stack.account import forget_account
 from lab_utils.stack.spark_cluster import SparkCluster, alive_workers
 from lab_utils.streaming import wait_until_started
-from tests.classroom.conftest import Class
+from tests.classroom.conftest import ALERTS, Class, send_edge_readings
 from tests.conftest import listening_addresses
 
 pytestmark = pytest.mark.integration
@@ -43,11 +43,8 @@ def test_sensor_alerts_runs_on_the_standalone_cluster_as_a_student(
     topic = f"alerts-{uuid.uuid4().hex[:6]}"
     config = dataclasses.replace(s01, topic=s01.topic_name(topic), dlq_topic=s01.topic_name(f"{topic}-dlq"))
     ensure_topic(config=config)
-    where = {}
-    for sensor_id, suhu in (("S1", 79.9), ("S2", 80.0), ("S3", 80.1), ("S1", 95)):
-        value = json.dumps({"sensor_id": sensor_id, "suhu": suhu}).encode()
-        where[sensor_id, float(suhu)] = send_raw(value, key=sensor_id.encode(), config=config)
-    where["junk"] = send_raw(b"not JSON", config=config)  # to the dead-letter topic, through Spark's sink
+    where = send_edge_readings(config)
+    send_raw(b"not JSON", config=config)  # to the dead-letter topic, through Spark's sink
     environment = classroom.environment("s01", LAB_TOPIC=topic, LAB_SPARK_MASTER=spark_cluster.master_url)
     job = subprocess.run(
         [sys.executable, "-m", "lab_utils.programs.sensor_alerts", "--available-now", "--json"],
@@ -58,7 +55,7 @@ def test_sensor_alerts_runs_on_the_standalone_cluster_as_a_student(
         (a["sensor_id"], a["suhu"]): (a["partition"], a["offset"])
         for a in map(json.loads, job.stdout.split("\n")[:-1])
     }
-    assert alerts == {key: where[key] for key in (("S3", 80.1), ("S1", 95.0))}
+    assert alerts == {key: where[key] for key in ALERTS}
     assert f"1 records were not readings: sent to {config.dlq_topic}." in job.stderr
 
 
