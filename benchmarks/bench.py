@@ -325,6 +325,37 @@ def headless_notebooks() -> Result:
     )
 
 
+BASELINE_CONNECT = (
+    "import sys; from kafka import KafkaProducer\n"
+    "try: KafkaProducer(bootstrap_servers=sys.argv[1], bootstrap_timeout_ms=int(float(sys.argv[2]) * 1000))\n"
+    "except Exception as error: sys.exit(type(error).__name__)"
+)
+
+
+def broker_down(config: LabConfig) -> list[Result]:
+    """Seconds from starting each program to its one sentence when no broker answers (nothing listens
+    on port 9; the lab's connect timeout), next to a bare kafka-python producer with the same timeout."""
+    timeout = str(config.connect_timeout_s)
+    env = {**os.environ, "LAB_BOOTSTRAP_SERVERS": "127.0.0.1:9", "LAB_CONNECT_TIMEOUT_S": timeout}
+
+    def seconds(command: list[str]) -> tuple[float, str]:
+        started = time.perf_counter()
+        run = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=False)
+        return time.perf_counter() - started, run.stderr.strip()
+
+    floor, _ = seconds([sys.executable, "-c", BASELINE_CONNECT, "127.0.0.1:9", timeout])
+    found = [Result("broker down", "kafka-python producer, same timeout", floor, "s", f"timeout {timeout} s")]
+    for program, args in (("producer", ["--count", "1"]), ("consumer", []), ("alerts", ["--available-now"])):
+        took, said = seconds([sys.executable, "-m", f"lab_utils.programs.sensor_{program}", *args])
+        one_sentence = said.startswith("error: No Kafka broker answers") and "\n" not in said
+        note = "" if one_sentence else f"NOT ONE SENTENCE: {said[-200:]}"
+        found += [
+            Result("broker down", f"sensor-{program} to its sentence", took, "s", note),
+            Result("broker down", f"sensor-{program} / baseline", took / floor, "x"),
+        ]
+    return found
+
+
 def _grade(submissions: Path, out: Path, jobs: int) -> float:
     """Seconds ``lab-grade`` takes over a folder of handed-in notebooks (everything graded again)."""
     started = time.perf_counter()
@@ -466,6 +497,11 @@ def main() -> int:
         run(lambda: connect(config), connect_rows)
         write(connect_rows)
         return 0
+    if os.environ.get("BENCH_ONLY") == "broker-down":  # how fast each program says no broker answers
+        down_rows: list[Result] = []
+        run(lambda: broker_down(config), down_rows)
+        write(down_rows)
+        return 0
     if os.environ.get("BENCH_ONLY") == "classroom":  # the class cluster alone
         class_rows: list[Result] = []
         run(lambda: classroom(config), class_rows)
@@ -559,6 +595,8 @@ def main() -> int:
             write(results)  # what is measured so far survives a failure later
     finally:
         stop_spark()
+    run(lambda: broker_down(config), results)
+    write(results)
     run(lambda: [headless_notebooks()], results)
     write(results)
     run(grading, results)

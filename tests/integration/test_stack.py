@@ -71,15 +71,17 @@ def test_spark_batch_reads_the_topic_through_the_connector(spark, broker: LabCon
     assert sorted(json.loads(v)["suhu"] for v in frame["value"]) == list(range(75, 82))
 
 
-def test_broker_down_is_one_sentence_within_5_seconds(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_broker_down_is_one_sentence_after_the_connect_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """LAB_CONNECT_TIMEOUT_S=1 is obeyed: far from kafka-python's own 30 s wait, on any load."""
     port = free_port_pair()
     monkeypatch.setenv("LAB_BOOTSTRAP_SERVERS", f"127.0.0.1:{port}")
+    monkeypatch.setenv("LAB_CONNECT_TIMEOUT_S", "1")
     started = time.monotonic()
     with pytest.raises(LabError) as caught:
         make_producer(load_config())
     elapsed = time.monotonic() - started
     message = str(caught.value)
-    assert elapsed < 5.0
+    assert elapsed < 10
     assert message.startswith(f"No Kafka broker answers at 127.0.0.1:{port}: start one with `make broker`")
     assert "\n" not in message
 
