@@ -27,6 +27,7 @@ from pyspark.sql import SparkSession
 from lab_utils.config import LabConfig
 from lab_utils.errors import LabError
 from lab_utils.stack.account import use_account
+from lab_utils.stack.class_archive import class_archive_options
 from lab_utils.stack.jvm import POM_DIR, connector_jars, jvm_output_to, require_java
 from lab_utils.stack.messages import shown
 
@@ -78,6 +79,7 @@ def session_settings(config: LabConfig) -> dict[str, SettingValue]:
         # Short CI runs: compile with C1 only. A session starts with about half the CPU; long runs
         # (class, benchmark) keep the optimizing compiler.
         + (["-XX:TieredStopAtLevel=1"] if config.profile == "fast" else [])
+        + class_archive_options()  # the classes make setup archived: half the CPU to start
     )
     return {
         "spark.driver.bindAddress": "127.0.0.1",

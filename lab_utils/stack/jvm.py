@@ -5,7 +5,7 @@ and the Spark session (``lab_utils.spark``) need jars.
 Maven resolves them from the small POMs in ``lab_utils/stack/jvm/`` into its own cache (~/.m2); the
 resolved classpath is remembered under ``.lab/jvm`` so later runs, even offline, start at once.
 ``make setup`` runs ``python -m lab_utils.stack.jvm fetch``, which also writes the tools' launchers
-(``kafka-topics``...) into the lab's environment.
+(``kafka-topics``...) into the lab's environment, and Spark's class archive (``stack.class_archive``).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from lab_utils.config import load_config
+from lab_utils.config import LabConfig, load_config
 from lab_utils.errors import LabError, run_cli
 
 POM_DIR = Path(__file__).resolve().parent / "jvm"
@@ -168,15 +168,19 @@ def connector_jars(lab_home: Path) -> list[str]:
     return [jar for jar in jars if _artifact_name(jar) not in shipped]
 
 
-def fetch_all(lab_home: Path) -> None:
+def fetch_all(config: LabConfig) -> None:
     """Resolve every jar the lab needs, once, so the lab and the tests can start offline."""
     require_java()
+    lab_home = config.lab_home
     print(f"Kafka {kafka_version()} broker: {len(broker_classpath(lab_home))} jars ready.")
     from lab_utils.stack.kafka_tools import TOOLS, install_tools  # it imports this module
 
     jars, folder = len(tools_classpath(lab_home)), install_tools()
     print(f"Kafka {kafka_version()} command-line tools: {jars} jars ready; {', '.join(TOOLS)} in {folder}.")
     print(f"Spark Kafka connector {spark_version()}: {len(connector_jars(lab_home))} jars ready.")
+    from lab_utils.stack.class_archive import build  # it imports this module
+
+    build(config)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -185,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     if args != ["fetch"]:
         print("usage: python -m lab_utils.stack.jvm fetch", file=sys.stderr)
         return 2
-    return run_cli(lambda: fetch_all(load_config().lab_home))
+    return run_cli(lambda: fetch_all(load_config()))
 
 
 if __name__ == "__main__":

@@ -152,3 +152,16 @@ def test_stop_spark_ends_the_jvm_and_cleans_its_temp_files(broker: LabConfig) ->
     assert not psutil.pid_exists(jvm_pid)
     assert not (broker.lab_home / "spark" / "tmp" / str(python_pid)).exists()
     assert result.stderr == ""  # no JVM noise reaches the terminal
+
+
+def test_the_spark_driver_maps_the_class_archive_setup_wrote(spark) -> None:
+    """make setup wrote the archive; the session's JVM maps it (it would ignore a stale one silently)."""
+    from pyspark import SparkContext
+
+    from lab_utils.stack.class_archive import spark_archive
+
+    assert spark_archive().exists(), "make setup writes the class archive"
+    gateway = SparkContext._gateway
+    assert gateway is not None
+    maps = Path(f"/proc/{gateway.proc.pid}/maps").read_text()
+    assert str(spark_archive()) in maps

@@ -122,3 +122,16 @@ def test_the_create_command_gives_the_lab_topic_its_partitions(monkeypatch: pyte
 def test_unknown_tool_prints_usage(capsys: pytest.CaptureFixture[str]) -> None:
     assert kafka_tools.main(["kafka-server-start"]) == 2
     assert "usage:" in capsys.readouterr().err
+
+
+def test_sessions_map_the_class_archive_only_once_it_exists(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from lab_utils.stack import class_archive
+
+    monkeypatch.setattr(class_archive, "ARCHIVE_DIR", tmp_path)
+    assert class_archive.class_archive_options() == []  # no archive yet: Spark starts as it always did
+    class_archive.spark_archive().write_bytes(b"")
+    options = class_archive.class_archive_options()
+    assert options[0] == f"-XX:SharedArchiveFile={tmp_path / f'spark-{jvm.spark_version()}.jsa'}"
+    assert "-Xlog:cds=off" in options  # a JVM that cannot use it says nothing into a cell
