@@ -17,12 +17,12 @@ import json
 import os
 import platform
 import sysconfig
-from collections.abc import Callable
+from collections.abc import Callable, Sized
 from importlib.metadata import version
 from types import TracebackType
 from typing import Any, TypeVar
 
-from kafka.errors import KafkaError, KafkaTimeoutError
+from kafka.errors import KafkaError, KafkaTimeoutError, RebalanceInProgressError
 
 from lab_utils.clients import broker_down_message
 from lab_utils.config import LabConfig, load_config
@@ -53,6 +53,11 @@ def kafka_error_sentence(error: KafkaError, bootstrap_servers: str) -> str:
         return (
             f"Kafka did not find the topic in time ({text}): does it exist? Create it first (notebook 01, "
             "or `kafka-topics --create`), then run this cell again."
+        )
+    if isinstance(error, RebalanceInProgressError):
+        return (
+            "Kafka refused the commit because the group was being rebalanced; nothing is lost: "
+            "subscribe() before partitions_for_topic() (notebook 03, section 1) and run the cell again."
         )
     return f"Kafka refused: {type(error).__name__}: {text}"
 
@@ -173,12 +178,7 @@ def check(condition: bool, success: str, failure: str) -> None:
 
 def is_empty(answer: object) -> bool:
     """Whether an exercise's answer is still what the cell starts it as: None or an empty collection."""
-    if answer is None:
-        return True
-    try:
-        return len(answer) == 0  # type: ignore[arg-type]
-    except TypeError:
-        return False
+    return answer is None or (isinstance(answer, Sized) and len(answer) == 0)
 
 
 def answered(**answers: object) -> None:

@@ -37,12 +37,12 @@ def consume(
         enable_auto_commit=False,  # commit() after each handled batch instead
     )
     try:
+        if group is not None:  # subscribe before asking for partitions, as notebook 03 does
+            consumer.subscribe([config.topic])  # the group's committed offsets say where to go on
         partitions = consumer.partitions_for_topic(config.topic)  # also loads the topic's metadata
         if not partitions:
             raise LabError(f"Topic {config.topic} does not exist yet: create it first (notebook 01).")
-        if group is not None:
-            consumer.subscribe([config.topic])  # the group's committed offsets say where to go on
-        else:
+        if group is None:
             assigned = [TopicPartition(config.topic, p) for p in sorted(partitions)]
             consumer.assign(assigned)
             (consumer.seek_to_beginning if from_beginning else consumer.seek_to_end)(*assigned)

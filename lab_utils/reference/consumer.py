@@ -72,16 +72,18 @@ def _open(config: LabConfig, topic: str, group_id: str | None, from_beginning: b
         auto_offset_reset="earliest" if from_beginning else "latest",
         enable_auto_commit=False,  # commit() after each handled batch instead, as notebook 03 does
     )
-    # Asking for the partitions first also loads the topic's metadata before a group is joined,
-    # so the group's first assignment is not empty.
-    partitions = consumer.partitions_for_topic(topic)
+    if group_id is not None:
+        # Subscribe first, then ask for the partitions: the topic's metadata is there before the first
+        # poll() joins the group, so the group assigns all partitions once. In the other order kafka-python
+        # assigns twice, and a commit() between the two is refused (RebalanceInProgressError).
+        consumer.subscribe([topic])
+    partitions = consumer.partitions_for_topic(topic)  # also loads the topic's metadata
     if not partitions:
         consumer.close()
         raise LabError(
             f"Topic {topic} does not exist yet: create it first (notebook 01, or start the producer)."
         )
     if group_id is not None:
-        consumer.subscribe([topic])
         return consumer
     assigned = [TopicPartition(topic, p) for p in sorted(partitions)]
     consumer.assign(assigned)

@@ -67,6 +67,12 @@ INDONESIAN: list[tuple[str, str]] = [
         "Kafka tidak menemukan topic itu tepat waktu ({detail}): apakah topic itu ada? Buat dulu "
         "(notebook 01, atau `kafka-topics --create`), lalu jalankan sel ini lagi.",
     ),
+    (
+        r"Kafka refused the commit because the group was being rebalanced; nothing is lost: "
+        r"subscribe\(\) before partitions_for_topic\(\) \(notebook 03, section 1\) and run the cell again\.",
+        "Kafka menolak commit karena partition group sedang dibagi ulang; tidak ada yang hilang: panggil "
+        "subscribe() sebelum partitions_for_topic() (notebook 03, bagian 1), lalu jalankan sel ini lagi.",
+    ),
     (r"Kafka refused: (?P<detail>.*)", "Kafka menolak: {detail}"),
     (
         r"Topic (?P<topic>\S+) does not exist yet: create it first \(notebook 01, or start the producer\)\.",

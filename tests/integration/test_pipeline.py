@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -102,6 +103,20 @@ def test_a_consumer_group_carries_on_where_it_stopped(broker: LabConfig, topic_n
     second = consume_live(max_messages=30, seconds=8, group_id=group, config=config, show=None)
     seen = {(i.partition, i.offset) for i in first} | {(i.partition, i.offset) for i in second}
     assert len(first) == 12 and len(second) == 18 and len(seen) == 30
+
+
+def test_a_new_group_gets_its_partitions_in_one_assignment(
+    broker: LabConfig, topic_name: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Not two: a commit() between two assignments is refused (RebalanceInProgressError), as CI once saw."""
+    config = _config_for(broker, topic_name)
+    ensure_topic(config=config)
+    group = f"once-{topic_name}"
+    caplog.set_level(logging.INFO, logger="kafka.coordinator.consumer")  # kafka-python logs each assignment
+    consume_live(seconds=2, group_id=group, config=config, show=None)
+    assigned = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Setting newly assigned")]
+    assert [message for message in assigned if message.endswith(f"for group {group}")] == assigned
+    assert len(assigned) == 1 and f"'{topic_name}', partition=0" in assigned[0]
 
 
 open_consumer = consumer_module._open  # the real one, kept before a test wraps it

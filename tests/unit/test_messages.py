@@ -87,6 +87,10 @@ def _catalogue_examples() -> dict[str, str]:
         "`kafka-topics --create`), then run this cell again.": "Kafka tidak menemukan topic itu tepat waktu "
         "(x): apakah topic itu ada? Buat dulu (notebook 01, atau `kafka-topics --create`), lalu jalankan sel "
         "ini lagi.",
+        "Kafka refused the commit because the group was being rebalanced; nothing is lost: "
+        "subscribe() before partitions_for_topic() (notebook 03, section 1) and run the cell again.": "Kafka "
+        "menolak commit karena partition group sedang dibagi ulang; tidak ada yang hilang: panggil "
+        "subscribe() sebelum partitions_for_topic() (notebook 03, bagian 1), lalu jalankan sel ini lagi.",
         "Kafka refused: x": "Kafka menolak: x",
         "Topic t does not exist yet: create it first (notebook 01, or start the producer).": "Topic t belum "
         "ada: buat dulu (notebook 01, atau jalankan producer).",

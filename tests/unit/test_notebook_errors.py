@@ -35,6 +35,13 @@ MISTAKES = [
         "(or `docker compose up -d`), or set LAB_BOOTSTRAP_SERVERS to your cluster.",
     ),
     (
+        "from kafka.errors import RebalanceInProgressError\n"
+        "raise RebalanceInProgressError('Offset commit cannot be completed since the consumer is '"
+        "'undergoing a rebalance for auto partition assignment.')",
+        "✗ Kafka refused the commit because the group was being rebalanced; nothing is lost: "
+        "subscribe() before partitions_for_topic() (notebook 03, section 1) and run the cell again.",
+    ),
+    (
         "print(batch_df)",
         "✗ name 'batch_df' is not defined: run the cells above this one first "
         "(Run ▸ Run All Above Selected Cell), or check the spelling.",
