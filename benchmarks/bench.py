@@ -356,6 +356,47 @@ def broker_down(config: LabConfig) -> list[Result]:
     return found
 
 
+SESSION_START = """
+import resource, sys, time
+from pyspark.sql import SparkSession, functions as F
+from lab_utils import spark as lab_spark
+from lab_utils.config import load_config
+started = time.perf_counter()
+if sys.argv[1] == "plain":  # what a tutorial writes: the builder with the connector, nothing else
+    jars = ",".join(lab_spark.connector_jars(load_config().lab_home))
+    spark = SparkSession.builder.master("local[2]").config("spark.jars", jars).getOrCreate()
+else:
+    if sys.argv[1] == "lab, no archive":
+        lab_spark.class_archive_options = lambda: []
+    spark = lab_spark.get_spark(load_config())
+json = F.to_json(F.struct(F.col("id").alias("suhu")))
+spark.range(1000).select(F.from_json(json, "suhu long").alias("r")).where("r.suhu > 80").count()
+print(time.perf_counter() - started)
+lab_spark.stop_spark()
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(usage.ru_utime + usage.ru_stime)
+"""
+
+
+def spark_start() -> list[Result]:
+    """How long a student waits for the first Spark cell: a session and its first query, each in a
+    fresh process (fast profile, as in make test), next to what a tutorial's plain builder costs."""
+    found, plain = [], 0.0
+    for kind in ("plain", "lab, no archive", "lab"):
+        runs = [
+            subprocess.run([sys.executable, "-c", SESSION_START, kind], capture_output=True, text=True,
+                           check=True, env={**os.environ, "LAB_PROFILE": "fast"}, cwd=PROJECT_ROOT)
+            for _ in range(3)
+        ]  # fmt: skip
+        wall, cpu = (statistics.median(float(r.stdout.split()[i]) for r in runs) for i in (0, 1))
+        plain = plain or wall
+        found += [
+            Result("spark start", f"{kind}: session + first query", wall, "s", f"JVM CPU {cpu:.1f} s"),
+            Result("spark start", f"{kind} / plain builder", wall / plain, "x"),
+        ]
+    return found
+
+
 def _grade(submissions: Path, out: Path, jobs: int) -> float:
     """Seconds ``lab-grade`` takes over a folder of handed-in notebooks (everything graded again)."""
     started = time.perf_counter()
@@ -497,6 +538,11 @@ def main() -> int:
         run(lambda: connect(config), connect_rows)
         write(connect_rows)
         return 0
+    if os.environ.get("BENCH_ONLY") == "spark-start":  # how long the first Spark cell takes
+        start_rows: list[Result] = []
+        run(spark_start, start_rows)
+        write(start_rows)
+        return 0
     if os.environ.get("BENCH_ONLY") == "broker-down":  # how fast each program says no broker answers
         down_rows: list[Result] = []
         run(lambda: broker_down(config), down_rows)
@@ -595,6 +641,8 @@ def main() -> int:
             write(results)  # what is measured so far survives a failure later
     finally:
         stop_spark()
+    run(spark_start, results)
+    write(results)
     run(lambda: broker_down(config), results)
     write(results)
     run(lambda: [headless_notebooks()], results)
