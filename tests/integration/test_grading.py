@@ -13,7 +13,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import nbformat
@@ -116,10 +115,9 @@ def _grade(submissions: Path, out: Path) -> subprocess.CompletedProcess[str]:
 def graded(broker: LabConfig, tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     root = tmp_path_factory.mktemp("grading")
     made = make_class(root / "submissions")
-    started = time.monotonic()
-    run = _grade(root / "submissions", root / "out")
+    run = _grade(root / "submissions", root / "out")  # how long it takes: make bench, section grading
     assert run.returncode == 0, run.stdout + run.stderr
-    return {**made, "root": root, "out": root / "out", "run": run, "seconds": time.monotonic() - started}
+    return {**made, "root": root, "out": root / "out", "run": run}
 
 
 def test_the_gradebook_is_exactly_what_each_submission_earns(graded: dict) -> None:
@@ -181,10 +179,6 @@ def test_a_second_run_grades_only_what_changed(graded: dict) -> None:
     assert "0 to run, 7 unchanged (kept)" in again.stdout
     changed = sorted(p.parent.name for p, mtime in stored.items() if p.stat().st_mtime_ns != mtime)
     assert changed == ["fajar"]
-
-
-def test_the_class_is_graded_in_budget(graded: dict) -> None:
-    assert graded["seconds"] < 150, f"grading the class took {graded['seconds']:.0f} s"
 
 
 if __name__ == "__main__":  # the made-up class, to try `make grade SUBMISSIONS=...` by hand
